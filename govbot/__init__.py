@@ -1,0 +1,1 @@
+"""govbot: a Chinese conversational government-service assistant."""

@@ -1,0 +1,101 @@
+"""All configuration, read once from environment variables with defaults.
+
+Every setting is `GOVBOT_<NAME>`; see the README for the list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from index.confidence import ConfidencePolicy
+from index.fusion import FusionWeights
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_NAME = "multilingual-e5-small"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"GOVBOT_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(_env(name, str(default)))
+
+
+def _path(name: str, default: Path) -> Path:
+    value = Path(_env(name, str(default)))
+    return value if value.is_absolute() else PROJECT_ROOT / value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`get_settings`."""
+
+    kb_dir: Path = field(default_factory=lambda: _path("KB_DIR", PROJECT_ROOT / "knowledge" / "docs"))
+    var_dir: Path = field(default_factory=lambda: _path("VAR_DIR", PROJECT_ROOT / "var"))
+    models_dir: Path = field(default_factory=lambda: _path("MODELS_DIR", PROJECT_ROOT / "models"))
+    index_dir: Path = field(default_factory=lambda: _path("INDEX_DIR", PROJECT_ROOT / "var" / "index"))
+    # A sentence-transformers model name or path; empty means the converted offline default.
+    embedding_model: str = field(default_factory=lambda: _env("EMBEDDING_MODEL", ""))
+    user_dict_dir: Path = field(
+        default_factory=lambda: _path("USER_DICT_DIR", PROJECT_ROOT / "index" / "dictionary")
+    )
+    # FAISS index kind: "auto" picks exact inner product below hnsw_threshold chunks, else HNSW.
+    faiss_index: str = field(default_factory=lambda: _env("FAISS_INDEX", "auto"))
+    hnsw_threshold: int = field(default_factory=lambda: _env_int("HNSW_THRESHOLD", 50_000))
+    hnsw_m: int = field(default_factory=lambda: _env_int("HNSW_M", 32))
+    hnsw_ef_search: int = field(default_factory=lambda: _env_int("HNSW_EF_SEARCH", 64))
+    ivf_nlist: int = field(default_factory=lambda: _env_int("IVF_NLIST", 0))
+    snapshots_kept: int = field(default_factory=lambda: _env_int("SNAPSHOTS_KEPT", 3))
+    torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 1))
+
+    host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
+    app_port: int = field(default_factory=lambda: _env_int("APP_PORT", 8000))
+    rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
+    actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
+
+    fusion_dense: float = field(default_factory=lambda: _env_float("FUSION_DENSE", 1.0))
+    fusion_bm25: float = field(default_factory=lambda: _env_float("FUSION_BM25", 0.25))
+    fusion_bm25_saturation: float = field(default_factory=lambda: _env_float("FUSION_BM25_SATURATION", 8.0))
+    fusion_alias: float = field(default_factory=lambda: _env_float("FUSION_ALIAS", 0.06))
+    confidence_center: float = field(default_factory=lambda: _env_float("CONFIDENCE_CENTER", 0.92))
+    confidence_scale: float = field(default_factory=lambda: _env_float("CONFIDENCE_SCALE", 0.03))
+    answer_at: float = field(default_factory=lambda: _env_float("ANSWER_AT", 0.5))
+    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.3))
+    clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.1))
+
+    @property
+    def fusion_weights(self) -> FusionWeights:
+        return FusionWeights(self.fusion_dense, self.fusion_bm25, self.fusion_bm25_saturation, self.fusion_alias)
+
+    @property
+    def confidence_policy(self) -> ConfidencePolicy:
+        return ConfidencePolicy(
+            self.confidence_center, self.confidence_scale, self.answer_at, self.fallback_below, self.clarify_margin
+        )
+
+    @property
+    def default_model_dir(self) -> Path:
+        return self.models_dir / DEFAULT_MODEL_NAME
+
+    @property
+    def embedding_model_ref(self) -> str:
+        """What to hand to SentenceTransformer: the configured model or the converted default."""
+        return self.embedding_model or str(self.default_model_dir)
+
+    @property
+    def knowledge_url(self) -> str:
+        return _env("KNOWLEDGE_URL", f"http://{self.host}:{self.app_port}")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (environment read once)."""
+    return Settings()
