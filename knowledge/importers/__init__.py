@@ -1,0 +1,1 @@
+"""Turn files of other formats into knowledge documents."""
