@@ -41,12 +41,12 @@ class Settings:
     kb_dir: Path = field(default_factory=lambda: _path("KB_DIR", PROJECT_ROOT / "knowledge" / "docs"))
     var_dir: Path = field(default_factory=lambda: _path("VAR_DIR", PROJECT_ROOT / "var"))
     models_dir: Path = field(default_factory=lambda: _path("MODELS_DIR", PROJECT_ROOT / "models"))
-    index_dir: Path = field(default_factory=lambda: _path("INDEX_DIR", PROJECT_ROOT / "var" / "index"))
+    index_dir: Path = field(
+        default_factory=lambda: _path("INDEX_DIR", _path("VAR_DIR", PROJECT_ROOT / "var") / "index")
+    )
     # A sentence-transformers model name or path; empty means the converted offline default.
     embedding_model: str = field(default_factory=lambda: _env("EMBEDDING_MODEL", ""))
-    user_dict_dir: Path = field(
-        default_factory=lambda: _path("USER_DICT_DIR", PROJECT_ROOT / "index" / "dictionary")
-    )
+    user_dict_dir: Path = field(default_factory=lambda: _path("USER_DICT_DIR", PROJECT_ROOT / "index" / "dictionary"))
     # FAISS index kind: "auto" picks exact inner product below hnsw_threshold chunks, else HNSW.
     faiss_index: str = field(default_factory=lambda: _env("FAISS_INDEX", "auto"))
     hnsw_threshold: int = field(default_factory=lambda: _env_int("HNSW_THRESHOLD", 50_000))
@@ -56,30 +56,41 @@ class Settings:
     snapshots_kept: int = field(default_factory=lambda: _env_int("SNAPSHOTS_KEPT", 3))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 1))
 
+    database_url: str = field(
+        default_factory=lambda: _env(
+            "DATABASE_URL", f"sqlite:///{_path('VAR_DIR', PROJECT_ROOT / 'var') / 'govbot.db'}"
+        )
+    )
+    knowledge_timeout: float = field(default_factory=lambda: _env_float("KNOWLEDGE_TIMEOUT", 2.5))
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     app_port: int = field(default_factory=lambda: _env_int("APP_PORT", 8000))
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
 
+    # Tuned on tests/data/dev_questions.tsv with `python -m benchmarks.tune`.
     fusion_dense: float = field(default_factory=lambda: _env_float("FUSION_DENSE", 1.0))
-    fusion_bm25: float = field(default_factory=lambda: _env_float("FUSION_BM25", 0.25))
-    fusion_bm25_saturation: float = field(default_factory=lambda: _env_float("FUSION_BM25_SATURATION", 8.0))
-    fusion_alias: float = field(default_factory=lambda: _env_float("FUSION_ALIAS", 0.06))
-    confidence_center: float = field(default_factory=lambda: _env_float("CONFIDENCE_CENTER", 0.92))
-    confidence_scale: float = field(default_factory=lambda: _env_float("CONFIDENCE_SCALE", 0.03))
-    answer_at: float = field(default_factory=lambda: _env_float("ANSWER_AT", 0.5))
-    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.3))
-    clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.1))
+    fusion_bm25: float = field(default_factory=lambda: _env_float("FUSION_BM25", 0.08))
+    fusion_bm25_saturation: float = field(default_factory=lambda: _env_float("FUSION_BM25_SATURATION", 16.0))
+    confidence_center: float = field(default_factory=lambda: _env_float("CONFIDENCE_CENTER", 0.906))
+    confidence_scale: float = field(default_factory=lambda: _env_float("CONFIDENCE_SCALE", 0.0147))
+    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.5))
+    clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.01))
+
+    @property
+    def rasa_model_dir(self) -> Path:
+        return self.models_dir / "rasa"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.var_dir / "tracker.db"
 
     @property
     def fusion_weights(self) -> FusionWeights:
-        return FusionWeights(self.fusion_dense, self.fusion_bm25, self.fusion_bm25_saturation, self.fusion_alias)
+        return FusionWeights(self.fusion_dense, self.fusion_bm25, self.fusion_bm25_saturation)
 
     @property
     def confidence_policy(self) -> ConfidencePolicy:
-        return ConfidencePolicy(
-            self.confidence_center, self.confidence_scale, self.answer_at, self.fallback_below, self.clarify_margin
-        )
+        return ConfidencePolicy(self.confidence_center, self.confidence_scale, self.fallback_below, self.clarify_margin)
 
     @property
     def default_model_dir(self) -> Path:

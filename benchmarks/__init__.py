@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): retrieval quality, latency, build times, dialogue throughput."""

@@ -1,0 +1,129 @@
+"""Build a new index snapshot from the knowledge base, re-embedding only new or changed chunks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from govbot.settings import Settings
+from index.bm25_retriever import BM25Retriever
+from index.chunking import Chunk, chunk_document
+from index.dense_retriever import DenseRetriever, choose_index_kind
+from index.embedder import Embedder
+from index.index_data import CHUNKS, MANIFEST, VECTORS, IndexData, document_record
+from index.snapshot import SnapshotStore
+from index.tokenizer import GovTokenizer
+from knowledge.loader import load_kb
+from knowledge.problems import Problem
+
+
+class BuildError(RuntimeError):
+    """The build could not produce a snapshot; the previous one keeps serving."""
+
+
+@dataclass
+class BuildResult:
+    """What a build did."""
+
+    version: str
+    documents: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+    index_kind: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndarray]:
+    """Vectors of the served snapshot keyed by chunk text hash, if it used the same model."""
+    path = store.current_path()
+    if path is None:
+        return {}
+    try:
+        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
+        if manifest.get("model") != model_ref:
+            return {}
+        vectors = np.load(path / VECTORS)
+        with open(path / CHUNKS, encoding="utf-8") as handle:
+            chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
+    except (OSError, ValueError, TypeError):
+        return {}
+    return {c.content_hash: vectors[i] for i, c in enumerate(chunks) if i < len(vectors)}
+
+
+def build_index(
+    kb_dir: Path,
+    index_dir: Path,
+    embedder: Callable[[], Embedder],
+    tokenizer: GovTokenizer,
+    settings: Settings,
+    progress: bool = False,
+) -> BuildResult:
+    """Validate the knowledge base, chunk, embed what changed, index and publish a new snapshot.
+
+    Invalid documents are reported in the result and left out. The model is loaded (by calling
+    ``embedder``) only when there is something new to embed.
+    """
+    started = time.perf_counter()
+    report = load_kb(kb_dir)
+    if not report.documents:
+        raise BuildError(f"no valid documents in {kb_dir}; the index was not changed")
+    store = SnapshotStore(index_dir)
+    with store.build_lock():
+        model_ref = settings.embedding_model_ref
+        chunks: list[Chunk] = []
+        records: dict[str, dict] = {}
+        for doc in report.documents:
+            text_hash = hashlib.sha1(Path(doc.path).read_bytes()).hexdigest()
+            records[doc.id] = document_record(doc, text_hash)
+            chunks.extend(chunk_document(doc))
+        cache = _previous_vectors(store, model_ref)
+        missing = [c for c in chunks if c.content_hash not in cache]
+        dimension = next(iter(cache.values())).shape[0] if cache else 0
+        if missing:
+            model = embedder()
+            fresh = model.embed_passages([c.embed_text for c in missing], progress=progress)
+            cache.update({c.content_hash: fresh[i] for i, c in enumerate(missing)})
+            dimension = model.dimension
+        vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
+        kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
+        data = IndexData(
+            manifest={
+                "model": model_ref,
+                "dimension": dimension,
+                "index_kind": kind,
+                "documents": len(records),
+                "chunks": len(chunks),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            },
+            documents=records,
+            chunks=chunks,
+            vectors=vectors,
+            bm25=BM25Retriever.build([tokenizer.tokenize(c.embed_text) for c in chunks]),
+            dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
+        )
+        workspace = store.new_workspace()
+        try:
+            data.save(workspace)
+            version = store.publish(workspace, keep=settings.snapshots_kept)
+        except BaseException:
+            shutil.rmtree(workspace, ignore_errors=True)
+            raise
+    return BuildResult(
+        version=version,
+        documents=len(records),
+        chunks=len(chunks),
+        embedded=len(missing),
+        reused=len(chunks) - len(missing),
+        seconds=time.perf_counter() - started,
+        index_kind=kind,
+        problems=report.problems,
+    )

@@ -1,0 +1,34 @@
+"""Fuse dense and BM25 chunk scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of the fused score; tuned on the dev question set (see benchmarks/retrieval.py)."""
+
+    dense: float
+    bm25: float
+    bm25_saturation: float
+
+    def with_components(self, dense: bool = True, bm25: bool = True) -> FusionWeights:
+        """These weights with one ranking component switched off (for ablations)."""
+        return FusionWeights(
+            dense=self.dense if dense else 0.0,
+            bm25=self.bm25 if bm25 else 0.0,
+            bm25_saturation=self.bm25_saturation,
+        )
+
+
+def saturate(bm25: np.ndarray, saturation: float) -> np.ndarray:
+    """Map raw BM25 scores into [0, 1): s / (s + c), so a single query cannot dominate by length."""
+    return bm25 / (bm25 + saturation)
+
+
+def fuse(dense: np.ndarray, bm25: np.ndarray, weights: FusionWeights) -> np.ndarray:
+    """The fused score of each chunk: a weighted sum of cosine similarity and saturated BM25."""
+    return weights.dense * dense + weights.bm25 * saturate(bm25, weights.bm25_saturation)

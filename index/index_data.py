@@ -1,0 +1,108 @@
+"""The contents of one snapshot: document records, chunks, vectors, BM25 and FAISS indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.bm25_retriever import BM25Retriever
+from index.chunking import Chunk
+from index.dense_retriever import DenseRetriever
+from knowledge.document import Document
+
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.json"
+CHUNKS = "chunks.jsonl"
+VECTORS = "vectors.npy"
+BM25_DIR = "bm25"
+RECORD_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "department",
+    "region",
+    "audience",
+    "keywords",
+    "aliases",
+    "source_url",
+    "effective_date",
+    "expiry_date",
+    "updated",
+    "related",
+    "tags",
+    "eligibility",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def document_record(doc: Document, content_hash: str) -> dict[str, Any]:
+    """The JSON record kept for a document in a snapshot (dates as ISO strings)."""
+    record = {key: _jsonable(doc.meta.get(key)) for key in RECORD_FIELDS}
+    audience = record["audience"]
+    record["audience"] = [audience] if isinstance(audience, str) else (audience or [])
+    for key in ("keywords", "aliases", "related", "tags"):
+        record[key] = record[key] or []
+    record["sections"] = [{"heading": s.heading, "text": s.text} for s in doc.sections]
+    record["content_hash"] = content_hash
+    return record
+
+
+@dataclass
+class IndexData:
+    """Everything a searcher needs, loaded fully into memory."""
+
+    manifest: dict[str, Any]
+    documents: dict[str, dict[str, Any]]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    bm25: BM25Retriever
+    dense: DenseRetriever
+
+    def __post_init__(self) -> None:
+        self.doc_positions: dict[str, np.ndarray] = {}
+        by_doc: dict[str, list[int]] = {}
+        for position, chunk in enumerate(self.chunks):
+            if chunk.kind == "section":
+                by_doc.setdefault(chunk.doc_id, []).append(position)
+        self.doc_positions = {d: np.asarray(p, dtype=np.int64) for d, p in by_doc.items()}
+
+    def save(self, directory: Path) -> None:
+        (directory / MANIFEST).write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), "utf-8")
+        (directory / DOCUMENTS).write_text(json.dumps(self.documents, ensure_ascii=False), "utf-8")
+        with open(directory / CHUNKS, "w", encoding="utf-8") as handle:
+            for chunk in self.chunks:
+                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        np.save(directory / VECTORS, self.vectors)
+        (directory / BM25_DIR).mkdir()
+        self.bm25.save(directory / BM25_DIR)
+        self.dense.save(directory)
+
+    @classmethod
+    def load(cls, directory: Path, ef_search: int = 64) -> IndexData:
+        manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+        documents = json.loads((directory / DOCUMENTS).read_text("utf-8"))
+        with open(directory / CHUNKS, encoding="utf-8") as handle:
+            chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
+        vectors = np.load(directory / VECTORS)
+        return cls(
+            manifest=manifest,
+            documents=documents,
+            chunks=chunks,
+            vectors=vectors,
+            bm25=BM25Retriever.load(directory / BM25_DIR, len(chunks)),
+            dense=DenseRetriever.load(directory, vectors, ef_search),
+        )
