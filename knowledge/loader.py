@@ -71,8 +71,6 @@ def load_kb(kb_dir: Path) -> LoadReport:
         unknown = [r for r in doc.meta.get("related", []) if r not in by_id]
         if unknown:
             line = doc.field_lines.get("related", 1)
-            report.problems.append(
-                Problem(doc.path, line, "related", f"unknown document id(s): {', '.join(unknown)}")
-            )
+            report.problems.append(Problem(doc.path, line, "related", f"unknown document id(s): {', '.join(unknown)}"))
     report.documents = sorted(by_id.values(), key=lambda d: d.id)
     return report

@@ -199,23 +199,17 @@ def _check_sections(doc: Document) -> list[Problem]:
 def validate_document(doc: Document, expected_id: str | None = None) -> list[Problem]:
     """All schema problems of one parsed document (empty when valid)."""
     problems = [
-        Problem(doc.path, 1, name, "required field is missing")
-        for name in REQUIRED_FIELDS
-        if name not in doc.meta
+        Problem(doc.path, 1, name, "required field is missing") for name in REQUIRED_FIELDS if name not in doc.meta
     ]
     problems += _check_fields(doc, FIELDS, doc.meta)
     if expected_id is not None and isinstance(doc.meta.get("id"), str) and doc.meta["id"] != expected_id:
         problems.append(
-            Problem(
-                doc.path, doc.field_lines.get("id", 1), "id", f"must equal the file name stem {expected_id!r}"
-            )
+            Problem(doc.path, doc.field_lines.get("id", 1), "id", f"must equal the file name stem {expected_id!r}")
         )
     eff, exp = doc.meta.get("effective_date"), doc.meta.get("expiry_date")
     if parse_date(eff) and parse_date(exp) and parse_date(exp) < parse_date(eff):
         problems.append(
-            Problem(
-                doc.path, doc.field_lines.get("expiry_date", 1), "expiry_date", "is before effective_date"
-            )
+            Problem(doc.path, doc.field_lines.get("expiry_date", 1), "expiry_date", "is before effective_date")
         )
     if isinstance(doc.meta.get("eligibility"), dict):
         problems += _check_fields(doc, ELIGIBILITY_FIELDS, doc.meta["eligibility"], prefix="eligibility.")

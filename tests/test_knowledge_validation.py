@@ -77,7 +77,14 @@ def test_duplicate_id_and_unknown_related(tmp_path):
 
 def test_eligibility_is_validated(tmp_path):
     body = "## 支持内容\n\n每月补贴 500 元。"
-    write_doc(tmp_path, "p", "某政策", body, doc_type="policy", eligibility="{audience: 企业, employees_max: -1, color: red}")
+    write_doc(
+        tmp_path,
+        "p",
+        "某政策",
+        body,
+        doc_type="policy",
+        eligibility="{audience: 企业, employees_max: -1, color: red}",
+    )
     report = load_kb(tmp_path)
     fields = {p.field for p in report.problems}
     assert {"eligibility.employees_max", "eligibility.color"} <= fields

@@ -1,0 +1,1 @@
+"""Custom Rasa actions. They are thin: each one calls the knowledge service and renders its reply."""

@@ -1,0 +1,69 @@
+"""Answer questions, follow-ups and clarification choices from the knowledge service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
+from actions.rendering import render_answer
+
+
+def _channel(tracker: Tracker) -> str:
+    return (tracker.get_latest_input_channel() or "rest")[:32]
+
+
+async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
+    payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), **options}
+    try:
+        answer = await post("/answer", payload)
+    except KnowledgeUnavailable:
+        dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
+        return []
+    if "error" in answer:
+        dispatcher.utter_message(text=f"{answer['error']}")
+        return []
+    render_answer(dispatcher, answer)
+    events: list[EventType] = [SlotSet("last_question", question)]
+    if answer.get("decision") == "answer":
+        events += [SlotSet("current_doc", answer["doc_id"]), SlotSet("current_title", answer["title"])]
+    return events
+
+
+class ActionAnswerQuestion(Action):
+    """A new question: search the knowledge base; a confident answer becomes the current topic."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        return await _answer(dispatcher, tracker, tracker.latest_message.get("text") or "")
+
+
+class ActionAnswerFollowup(Action):
+    """A follow-up ("那要多少钱？"): answer that section of the current document, or ask which service."""
+
+    def name(self) -> str:
+        return "action_answer_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        question = tracker.latest_message.get("text") or ""
+        return await _answer(dispatcher, tracker, question, current_doc=tracker.get_slot("current_doc"), followup=True)
+
+
+class ActionAnswerChoice(Action):
+    """A clarification button: answer the earlier question from the chosen document."""
+
+    def name(self) -> str:
+        return "action_answer_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        doc_id = next(tracker.get_latest_entity_values("doc_id"), None)
+        question = tracker.get_slot("last_question") or ""
+        if not doc_id:
+            dispatcher.utter_message(response="utter_ask_which_service")
+            return []
+        return await _answer(dispatcher, tracker, question or doc_id, doc_id=doc_id)

@@ -1,0 +1,119 @@
+"""Answer a citizen's question from the knowledge base: a section of the best document, a clarifying
+choice between close documents, or an honest fallback. Never text that is not in a document."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from govbot.answering.citation import source_line
+from govbot.answering.section_cues import cued_sections, strip_cues
+from index.confidence import ANSWER, CLARIFY, FALLBACK
+from index.searcher import Searcher, SearchResponse
+
+NO_TOPIC = "no_topic"
+MAX_OPTIONS = 3
+TOPIC_SWITCH_CONFIDENCE = 0.8
+
+
+@dataclass
+class Answer:
+    """What the assistant should say, with the facts a channel needs to render it."""
+
+    decision: str
+    text: str = ""
+    doc_id: str | None = None
+    title: str | None = None
+    section: str | None = None
+    source: str | None = None
+    source_url: str | None = None
+    confidence: float = 0.0
+    options: list[dict[str, str]] = field(default_factory=list)
+    related: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Answerer:
+    """Composes answers from a :class:`Searcher`'s served snapshot."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+
+    def answer(
+        self, question: str, current_doc: str | None = None, followup: bool = False, doc_id: str | None = None
+    ) -> Answer:
+        """Answer ``question``; ``doc_id`` forces a document (a clarification choice), ``current_doc`` is the
+        conversation's topic used by follow-ups."""
+        if doc_id:
+            return self._from_document(doc_id, question)
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
+        if followup:
+            if current_doc and not self._names_other_topic(question, response, current_doc):
+                return self._from_document(current_doc, question)
+            if not current_doc and len(strip_cues(question)) < 2:
+                return Answer(
+                    decision=NO_TOPIC,
+                    text="请问您想了解哪一项服务？比如：身份证办理、公积金提取、社保卡补办。",
+                )
+        return self._from_response(question, response)
+
+    @staticmethod
+    def _names_other_topic(question: str, response: SearchResponse, current_doc: str) -> bool:
+        """A follow-up like "那护照要多少钱" names a new service: switch when search is sure of it."""
+        if len(strip_cues(question)) < 2 or not response.results:
+            return False
+        top = response.results[0]
+        return top.doc_id != current_doc and response.decision == ANSWER and top.confidence >= TOPIC_SWITCH_CONFIDENCE
+
+    def _from_response(self, question: str, response: SearchResponse) -> Answer:
+        results = response.results
+        if response.decision == ANSWER:
+            return self._from_document(results[0].doc_id, question, results[0].section, results[0].confidence)
+        floor = self.searcher.policy.fallback_below
+        options = [{"doc_id": r.doc_id, "title": r.title} for r in results if r.confidence >= floor][:MAX_OPTIONS]
+        if response.decision == CLARIFY and len(options) >= 2:
+            listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(options, start=1))
+            return Answer(
+                decision=CLARIFY,
+                text=f"您想了解的是：{listing}",
+                options=options,
+                confidence=response.confidence,
+            )
+        if response.decision == CLARIFY and options:
+            return self._from_document(options[0]["doc_id"], question, results[0].section, response.confidence)
+        closest = [{"doc_id": r.doc_id, "title": r.title} for r in results[:MAX_OPTIONS]]
+        text = "抱歉，我没有找到可靠的答案，不想给您错误的信息。"
+        if closest:
+            text += "您可以看看这些是否相关：" + "；".join(o["title"] for o in closest) + "。"
+        text += "也可以拨打 12345 政务服务便民热线，或回复“转人工”由工作人员为您解答。"
+        return Answer(decision=FALLBACK, text=text, options=closest, confidence=response.confidence)
+
+    def _from_document(
+        self, doc_id: str, question: str, matched_section: str | None = None, confidence: float = 1.0
+    ) -> Answer:
+        _, data = self.searcher.data()
+        record = data.documents.get(doc_id)
+        if record is None:
+            return Answer(decision=FALLBACK, text="抱歉，这项服务的资料暂时无法查看，请拨打 12345 咨询。")
+        sections = {s["heading"]: s["text"] for s in record["sections"]}
+        wanted = [s for s in cued_sections(question) if s in sections]
+        if not wanted and not matched_section:
+            matched_section = self.searcher.best_section(question, doc_id)
+        heading = wanted[0] if wanted else (matched_section or next(iter(sections)))
+        source = source_line(record)
+        text = f"【{record['title']}】{heading}：\n{sections[heading]}\n\n{source}"
+        related_ids = record.get("related", [])[:2]
+        related = [{"doc_id": r, "title": data.documents[r]["title"]} for r in related_ids if r in data.documents]
+        return Answer(
+            decision=ANSWER,
+            text=text,
+            doc_id=doc_id,
+            title=record["title"],
+            section=heading,
+            source=source,
+            source_url=record.get("source_url"),
+            confidence=confidence,
+            related=related,
+        )

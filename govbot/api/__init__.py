@@ -1,0 +1,1 @@
+"""HTTP routes of the FastAPI app, one router per concern."""

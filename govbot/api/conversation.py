@@ -1,0 +1,98 @@
+"""Endpoints the dialogue's custom actions call: answer, feedback and handoff tickets."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from govbot.answering.answerer import Answerer
+from govbot.storage.records import record_answer, record_feedback, record_ticket
+from index.query_text import QueryError
+from index.searcher import IndexNotReady
+
+router = APIRouter(tags=["conversation"])
+
+
+class AnswerRequest(BaseModel):
+    question: str = Field(..., max_length=10_000)
+    sender: str = Field("anonymous", max_length=200)
+    channel: str = Field("rest", max_length=32)
+    current_doc: str | None = None
+    followup: bool = False
+    doc_id: str | None = None
+
+
+class FeedbackRequest(BaseModel):
+    sender: str = Field("anonymous", max_length=200)
+    channel: str = Field("rest", max_length=32)
+    question: str | None = Field(None, max_length=10_000)
+    doc_id: str | None = None
+    useful: bool
+
+
+class TranscriptLine(BaseModel):
+    role: str = Field(..., max_length=16)
+    text: str = Field("", max_length=5_000)
+    time: str = Field("", max_length=40)
+
+
+class TicketRequest(BaseModel):
+    sender: str = Field("anonymous", max_length=200)
+    channel: str = Field("rest", max_length=32)
+    transcript: list[TranscriptLine] = Field(default_factory=list, max_items=500)
+
+
+@router.post("/answer")
+async def answer(request: Request, body: AnswerRequest) -> dict:
+    """The answer to a citizen's message, recorded (masked) for analytics."""
+    started = time.perf_counter()
+    answerer: Answerer = request.app.state.answerer
+    try:
+        result = await run_in_threadpool(answerer.answer, body.question, body.current_doc, body.followup, body.doc_id)
+    except QueryError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except IndexNotReady as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    latency_ms = (time.perf_counter() - started) * 1000
+    await run_in_threadpool(
+        record_answer,
+        request.app.state.settings.database_url,
+        sender=body.sender,
+        channel=body.channel,
+        question=body.question,
+        decision=result.decision,
+        doc_id=result.doc_id,
+        section=result.section,
+        confidence=result.confidence,
+        latency_ms=latency_ms,
+    )
+    return result.to_dict()
+
+
+@router.post("/feedback")
+async def feedback(request: Request, body: FeedbackRequest) -> dict:
+    feedback_id = await run_in_threadpool(
+        record_feedback,
+        request.app.state.settings.database_url,
+        sender=body.sender,
+        channel=body.channel,
+        question=body.question,
+        doc_id=body.doc_id,
+        rating=1 if body.useful else -1,
+    )
+    return {"id": feedback_id}
+
+
+@router.post("/tickets")
+async def ticket(request: Request, body: TicketRequest) -> dict:
+    ticket_id = await run_in_threadpool(
+        record_ticket,
+        request.app.state.settings.database_url,
+        sender=body.sender,
+        channel=body.channel,
+        transcript=[line.dict() for line in body.transcript],
+    )
+    return {"id": ticket_id}

@@ -1,0 +1,70 @@
+"""The knowledge service: health, search and documents, from the served snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from index.filters import SearchFilters
+from index.query_text import QueryError
+from index.searcher import IndexNotReady, Searcher
+
+router = APIRouter(tags=["knowledge"])
+MAX_RAW_QUERY = 10_000
+
+
+def searcher_of(request: Request) -> Searcher:
+    return request.app.state.searcher
+
+
+@router.get("/health")
+def health(request: Request) -> dict:
+    """Liveness and the snapshot being served."""
+    try:
+        version, data = searcher_of(request).data()
+    except IndexNotReady as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    return {
+        "status": "ok",
+        "index_version": version,
+        "documents": len(data.documents),
+        "chunks": len(data.chunks),
+    }
+
+
+@router.get("/search")
+async def search(
+    request: Request,
+    q: str = Query("", description="the citizen's question"),
+    top_k: int = Query(5, ge=1, le=50),
+    type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
+    audience: str | None = None,
+    region: str | None = None,
+    in_effect: bool = Query(False, description="only documents in effect today"),
+) -> dict:
+    """Ranked documents (best chunk each), with a confidence and a decision: answer, clarify or fallback."""
+    if len(q) > MAX_RAW_QUERY:
+        raise HTTPException(status_code=422, detail=f"查询内容过长（超过 {MAX_RAW_QUERY} 字），请精简后再试。")
+    filters = SearchFilters(type, audience, region, dt.date.today() if in_effect else None)
+    try:
+        response = await run_in_threadpool(searcher_of(request).search, q, top_k, filters)
+    except QueryError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except IndexNotReady as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    return response.to_dict()
+
+
+@router.get("/documents/{doc_id}")
+def document(request: Request, doc_id: str) -> dict:
+    """One document as indexed: its metadata and full sections."""
+    try:
+        _, data = searcher_of(request).data()
+    except IndexNotReady as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    record = data.documents.get(doc_id)
+    if record is None:
+        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id} 的文档。")
+    return record

@@ -1,0 +1,213 @@
+"""The `govbot` command line: knowledge-base, index, search and serving commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from govbot.settings import get_settings
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _kb_validate(args: argparse.Namespace) -> int:
+    from knowledge.loader import load_kb
+
+    report = load_kb(args.kb)
+    for problem in report.problems:
+        print(problem)
+    print(
+        f"{len(report.documents)} valid documents, {len(report.invalid_files)} invalid, {len(report.problems)} problems"
+    )
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _kb_import(args: argparse.Namespace) -> int:
+    from knowledge.importer import import_files
+
+    report = import_files([Path(p) for p in args.paths], args.kb, args.type)
+    for doc_id in report.created:
+        print(f"created {doc_id}")
+    for doc_id in report.updated:
+        print(f"updated {doc_id}")
+    for path, reason in report.failed.items():
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    return EXIT_PROBLEMS if report.failed else EXIT_OK
+
+
+def _index_build(args: argparse.Namespace) -> int:
+    from govbot.components import embedder_for, tokenizer_for
+    from index.builder import BuildError, build_index
+
+    settings = get_settings()
+    try:
+        result = build_index(
+            args.kb,
+            args.index,
+            lambda: embedder_for(settings),
+            tokenizer_for(settings),
+            settings,
+            progress=True,
+        )
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for problem in result.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(
+        f"snapshot {result.version}: {result.documents} documents, {result.chunks} chunks "
+        f"({result.embedded} embedded, {result.reused} reused), {result.index_kind} index, {result.seconds:.1f}s"
+    )
+    return EXIT_OK
+
+
+def _print_readable(response: dict) -> None:
+    print(f"查询：{response['query']}  决策：{response['decision']}  置信度：{response['confidence']:.2f}")
+    if not response["results"]:
+        print("（没有找到相关内容）")
+    for rank, result in enumerate(response["results"], start=1):
+        print(f"{rank}. {result['title']} [{result['doc_id']}] {result['section']}  score={result['score']:.3f}")
+        if result["snippet"]:
+            print(f"   {result['snippet']}")
+        if result["source_url"]:
+            print(f"   {result['source_url']}")
+
+
+def _search(args: argparse.Namespace) -> int:
+    from govbot.components import make_searcher
+    from index.filters import SearchFilters
+    from index.query_text import QueryError
+    from index.searcher import IndexNotReady
+
+    if args.queries is None and not args.query:
+        print("error: give a QUERY or --queries FILE", file=sys.stderr)
+        return EXIT_USAGE
+    filters = SearchFilters(doc_type=args.type)
+    try:
+        searcher = make_searcher(args.index)
+        if args.queries is not None:
+            return _search_file(searcher, args.queries, args.top_k, filters)
+        response = searcher.search(" ".join(args.query), top_k=args.top_k, filters=filters).to_dict()
+    except (QueryError, IndexNotReady) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(response, ensure_ascii=False, indent=1))
+    else:
+        _print_readable(response)
+    return EXIT_OK
+
+
+def _search_file(searcher, path: Path, top_k: int, filters) -> int:
+    from index.query_text import QueryError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    keys = ("doc_id", "title", "section", "score", "snippet", "source_url")
+    for line in lines:
+        try:
+            results = searcher.search(line, top_k=top_k, filters=filters).results
+        except QueryError:
+            results = []
+        row = {"query": line, "results": [{k: getattr(r, k) for k in keys} for r in results]}
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    return EXIT_OK
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from govbot.components import ensure_model
+
+    print(f"embedding model: {ensure_model(get_settings())}")
+    return _index_build(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("govbot.app:create_app", factory=True, host=settings.host, port=settings.app_port, log_level="info")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from govbot.rasa_model import ensure_rasa_model
+    from govbot.supervisor import Supervisor, build_services, service_env
+
+    settings = get_settings()
+    model = ensure_rasa_model(settings)
+    services = build_services(settings, model)
+    return Supervisor(services, service_env(settings), settings.var_dir / "logs").run()
+
+
+def _train(args: argparse.Namespace) -> int:
+    from govbot.rasa_model import ensure_rasa_model
+
+    print(f"Rasa model: {ensure_rasa_model(get_settings())}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="govbot", description="示例市政务服务智能问答助手")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def kb_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--kb", type=Path, default=settings.kb_dir, help="knowledge-base folder")
+
+    def index_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, default=settings.index_dir, help="index folder")
+
+    kb = commands.add_parser("kb", help="knowledge-base commands").add_subparsers(dest="kb_command", required=True)
+    validate = kb.add_parser("validate", help="check every document and report problems")
+    kb_option(validate)
+    validate.set_defaults(func=_kb_validate)
+    importer = kb.add_parser("import", help="import .md .txt .html .csv .xlsx .docx .pdf files")
+    importer.add_argument("paths", nargs="+")
+    importer.add_argument("--type", choices=("guide", "policy", "faq"))
+    kb_option(importer)
+    importer.set_defaults(func=_kb_import)
+
+    index = commands.add_parser("index", help="index commands").add_subparsers(dest="index_command", required=True)
+    build = index.add_parser("build", help="build a new index snapshot (incremental)")
+    kb_option(build)
+    index_option(build)
+    build.set_defaults(func=_index_build)
+
+    search = commands.add_parser("search", help="search the knowledge base")
+    index_option(search)
+    search.add_argument("--top-k", type=int, default=5)
+    search.add_argument("--type", choices=("guide", "policy", "faq"))
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--queries", type=Path, help="a file with one query per line; prints JSON Lines")
+    search.add_argument("query", nargs="*")
+    search.set_defaults(func=_search)
+
+    setup = commands.add_parser("setup", help="convert the default model if needed and build the index")
+    kb_option(setup)
+    index_option(setup)
+    setup.set_defaults(func=_setup)
+
+    serve = commands.add_parser("serve", help="serve the knowledge service and web pages")
+    serve.set_defaults(func=_serve)
+    train = commands.add_parser("train", help="train the Rasa model if its data or config changed")
+    train.set_defaults(func=_train)
+    run = commands.add_parser("run", help="start and supervise the knowledge service, action server and Rasa")
+    run.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "top_k", 1) < 1:
+        print("error: --top-k must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

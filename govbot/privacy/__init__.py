@@ -1,0 +1,1 @@
+"""Personal data protection: masking before anything is stored or logged."""

@@ -1,0 +1,64 @@
+"""Train the Rasa model only when its training data or configuration changed."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+from govbot.settings import PROJECT_ROOT, Settings
+
+TRAINING_INPUTS = ("config.yml", "domain.yml", "bot/data")
+FINGERPRINT = ".fingerprint"
+
+
+def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """A hash of every training input (file names and contents)."""
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def latest_model(model_dir: Path) -> Path | None:
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def ensure_rasa_model(settings: Settings, root: Path = PROJECT_ROOT) -> Path:
+    """The trained model, training it first when the inputs changed since the last training."""
+    model_dir = settings.rasa_model_dir
+    stamp = model_dir / FINGERPRINT
+    fingerprint = training_fingerprint(root)
+    current = latest_model(model_dir)
+    if current is not None and stamp.exists() and stamp.read_text().strip() == fingerprint:
+        return current
+    model_dir.mkdir(parents=True, exist_ok=True)
+    print("Training the Rasa model (data or configuration changed)…", flush=True)
+    rasa = Path(sys.executable).with_name("rasa")
+    command = [
+        str(rasa),
+        "train",
+        "--data",
+        "bot/data",
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--out",
+        str(model_dir),
+        "--force",
+    ]
+    subprocess.run(command, cwd=root, check=True)
+    stamp.write_text(fingerprint)
+    model = latest_model(model_dir)
+    assert model is not None
+    for old in model_dir.glob("*.tar.gz"):
+        if old != model:
+            old.unlink()
+    return model

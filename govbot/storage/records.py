@@ -1,0 +1,65 @@
+"""Write the dialogue's records: answer events, feedback and handoff tickets, PII-masked."""
+
+from __future__ import annotations
+
+from govbot.privacy.pii import mask_pii
+from govbot.storage.database import session_scope
+from govbot.storage.models import AnswerEvent, Feedback, HandoffTicket
+
+MAX_TEXT = 2000
+
+
+def _clean(text: str | None) -> str:
+    return mask_pii((text or "")[:MAX_TEXT])
+
+
+def record_answer(
+    url: str,
+    *,
+    sender: str,
+    channel: str,
+    question: str,
+    decision: str,
+    doc_id: str | None,
+    section: str | None,
+    confidence: float,
+    latency_ms: float,
+) -> None:
+    with session_scope(url) as session:
+        session.add(
+            AnswerEvent(
+                sender=_clean(sender)[:64],
+                channel=channel[:32],
+                question=_clean(question),
+                decision=decision,
+                doc_id=doc_id,
+                section=section,
+                confidence=confidence,
+                latency_ms=latency_ms,
+            )
+        )
+
+
+def record_feedback(
+    url: str, *, sender: str, channel: str, question: str | None, doc_id: str | None, rating: int
+) -> int:
+    with session_scope(url) as session:
+        row = Feedback(
+            sender=_clean(sender)[:64],
+            channel=channel[:32],
+            question=_clean(question),
+            doc_id=doc_id,
+            rating=rating,
+        )
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+
+def record_ticket(url: str, *, sender: str, channel: str, transcript: list[dict[str, str]]) -> int:
+    masked = [{"role": t.get("role", ""), "text": _clean(t.get("text")), "time": t.get("time", "")} for t in transcript]
+    with session_scope(url) as session:
+        row = HandoffTicket(sender=_clean(sender)[:64], channel=channel[:32], transcript=masked[-50:])
+        session.add(row)
+        session.flush()
+        return int(row.id)

@@ -1,0 +1,193 @@
+"""Start the knowledge service, the action server and the Rasa server; keep them running; stop them cleanly.
+
+``govbot run`` uses this: it waits until all three answer their health checks, prints the URLs, restarts a
+process that dies, and on Ctrl-C (SIGINT) or SIGTERM stops all three.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govbot.settings import PROJECT_ROOT, Settings
+
+HEALTH_TIMEOUT = 300.0
+MAX_RESTARTS = 5
+
+
+@dataclass
+class Service:
+    """One supervised process."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    process: subprocess.Popen | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self, env: dict[str, str], log_dir: Path) -> None:
+        log = open(log_dir / f"{self.name}.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
+    """The three processes, with ports from settings."""
+    bin_dir = Path(sys.executable).parent
+    host = settings.host
+    return [
+        Service(
+            "knowledge",
+            [str(bin_dir / "govbot"), "serve"],
+            f"http://{host}:{settings.app_port}/health",
+        ),
+        Service(
+            "actions",
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(settings.actions_port),
+            ],
+            f"http://{host}:{settings.actions_port}/health",
+        ),
+        Service(
+            "rasa",
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--enable-api",
+                "--model",
+                str(rasa_model),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--port",
+                str(settings.rasa_port),
+                "--interface",
+                host,
+            ],
+            f"http://{host}:{settings.rasa_port}/",
+        ),
+    ]
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    """The environment of the children: ours plus what endpoints.yml interpolates."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "GOVBOT_ACTIONS_PORT": str(settings.actions_port),
+            "GOVBOT_TRACKER_DB": str(settings.tracker_db),
+            "GOVBOT_KNOWLEDGE_URL": settings.knowledge_url,
+            "HF_HUB_OFFLINE": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+class Supervisor:
+    """Runs the services until told to stop."""
+
+    def __init__(self, services: list[Service], env: dict[str, str], log_dir: Path):
+        self.services = services
+        self.env = env
+        self.log_dir = log_dir
+        self._stopping = False
+
+    def _request_stop(self, signum: int, _frame: object) -> None:
+        self._stopping = True
+
+    def start_all(self) -> bool:
+        """Start every service and wait until all are healthy; False if one died or timed out."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            service.start(self.env, self.log_dir)
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        pending = list(self.services)
+        while pending and not self._stopping:
+            for service in list(pending):
+                if service.process is not None and service.process.poll() is not None:
+                    print(
+                        f"{service.name} exited during start-up; see {self.log_dir / service.name}.log",
+                        flush=True,
+                    )
+                    return False
+                if service.healthy():
+                    pending.remove(service)
+            if time.monotonic() > deadline:
+                print(f"timed out waiting for: {', '.join(s.name for s in pending)}", flush=True)
+                return False
+            time.sleep(0.5)
+        return not pending
+
+    def watch(self) -> None:
+        """Restart services that die, until a stop signal arrives (or one keeps dying)."""
+        while not self._stopping:
+            for service in self.services:
+                if service.process is not None and service.process.poll() is not None and not self._stopping:
+                    now = time.monotonic()
+                    service.restarts = [t for t in service.restarts if now - t < 300] + [now]
+                    if len(service.restarts) > MAX_RESTARTS:
+                        print(f"{service.name} keeps failing; stopping. See its log.", flush=True)
+                        self._stopping = True
+                        break
+                    print(f"{service.name} exited (code {service.process.returncode}); restarting", flush=True)
+                    service.start(self.env, self.log_dir)
+            time.sleep(1.0)
+
+    def stop_all(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self._request_stop)
+        signal.signal(signal.SIGTERM, self._request_stop)
+        try:
+            if not self.start_all():
+                return 1
+            print("govbot is running:", flush=True)
+            for service in self.services:
+                print(f"  {service.name:<10} {service.health_url.rsplit('/', 1)[0]}", flush=True)
+            self.watch()
+            return 0
+        finally:
+            print("stopping…", flush=True)
+            self.stop_all()
+            print("stopped.", flush=True)
