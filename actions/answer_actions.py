@@ -26,10 +26,15 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     if "error" in answer:
         dispatcher.utter_message(text=f"{answer['error']}")
         return []
-    render_answer(dispatcher, answer)
+    suggested = list(tracker.get_slot("suggested_docs") or [])
+    is_answer = answer.get("decision") == "answer"
+    new_topic = is_answer and answer["doc_id"] not in suggested
+    render_answer(dispatcher, answer, suggest=new_topic)
     events: list[EventType] = [SlotSet("last_question", question)]
-    if answer.get("decision") == "answer":
+    if is_answer:
         events += [SlotSet("current_doc", answer["doc_id"]), SlotSet("current_title", answer["title"])]
+    if new_topic:
+        events.append(SlotSet("suggested_docs", suggested + [answer["doc_id"]]))
     return events
 
 

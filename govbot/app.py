@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from govbot.answering.answerer import Answerer
-from govbot.api import conversation, knowledge
+from govbot.api import chat_proxy, conversation, knowledge, pages, speech
+from govbot.api.pages import WEB_DIR
 from govbot.components import make_searcher
 from govbot.settings import get_settings
 
@@ -17,6 +19,7 @@ def create_app() -> FastAPI:
     app.state.settings = settings
     app.state.searcher = make_searcher(settings=settings)
     app.state.answerer = Answerer(app.state.searcher)
-    app.include_router(knowledge.router)
-    app.include_router(conversation.router)
+    for router in (knowledge.router, conversation.router, chat_proxy.router, speech.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

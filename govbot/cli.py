@@ -121,9 +121,13 @@ def _search_file(searcher, path: Path, top_k: int, filters) -> int:
 
 def _setup(args: argparse.Namespace) -> int:
     from govbot.components import ensure_model
+    from govbot.rasa_model import ensure_rasa_model
 
-    print(f"embedding model: {ensure_model(get_settings())}")
-    return _index_build(args)
+    settings = get_settings()
+    print(f"embedding model: {ensure_model(settings)}")
+    status = _index_build(args)
+    print(f"Rasa model: {ensure_rasa_model(settings)}")
+    return status
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -187,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="*")
     search.set_defaults(func=_search)
 
-    setup = commands.add_parser("setup", help="convert the default model if needed and build the index")
+    setup = commands.add_parser("setup", help="prepare the embedding model, the index and the Rasa model (idempotent)")
     kb_option(setup)
     index_option(setup)
     setup.set_defaults(func=_setup)

@@ -102,6 +102,10 @@ class Settings:
         return self.embedding_model or str(self.default_model_dir)
 
     @property
+    def rasa_url(self) -> str:
+        return _env("RASA_URL", f"http://{self.host}:{self.rasa_port}")
+
+    @property
     def knowledge_url(self) -> str:
         return _env("KNOWLEDGE_URL", f"http://{self.host}:{self.app_port}")
 

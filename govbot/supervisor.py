@@ -42,6 +42,7 @@ class Service:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        (log_dir / f"{self.name}.pid").write_text(str(self.process.pid))
 
     def healthy(self) -> bool:
         try:

@@ -28,6 +28,7 @@ URL_PATTERN = re.compile(r"^https?://[^\s]+$")
 REQUIRED_FIELDS = ("id", "type", "title", "department", "region", "audience", "updated")
 
 EMPLOYMENT_STATES = ("在职", "失业", "灵活就业", "退休", "在校学生")
+INDUSTRIES = ("制造业", "信息技术", "批发零售", "餐饮住宿", "建筑业", "交通物流", "农业", "科技服务", "其他")
 PERSON_GROUPS = ("高校毕业生", "退休人员", "残疾人", "困难群众")
 ELIGIBILITY_AUDIENCES = ("企业", "个人")
 
@@ -138,7 +139,8 @@ FIELDS: dict[str, Check] = {
 
 ELIGIBILITY_FIELDS: dict[str, Check] = {
     "audience": _one_of(ELIGIBILITY_AUDIENCES),
-    "industries": _text_list,
+    "industries": _choices(INDUSTRIES),
+    "industries_excluded": _choices(INDUSTRIES),
     "employees_min": _non_negative_int,
     "employees_max": _non_negative_int,
     "revenue_max_wan": _non_negative_int,
@@ -153,6 +155,23 @@ ELIGIBILITY_FIELDS: dict[str, Check] = {
     "groups": _choices(PERSON_GROUPS),
     "children_under_3": _bool,
 }
+
+
+def _any_of(value: Any) -> str | None:
+    """A list of alternative condition blocks; one of them must hold."""
+    if not isinstance(value, list) or len(value) < 2 or not all(isinstance(v, dict) and v for v in value):
+        return "must be a list of at least two condition mappings"
+    for option in value:
+        for key, inner in option.items():
+            check = ELIGIBILITY_FIELDS.get(key)
+            if check is None:
+                return f"unknown condition {key!r}"
+            if (message := check(inner)) is not None:
+                return f"{key} {message}"
+    return None
+
+
+ELIGIBILITY_FIELDS["any_of"] = _any_of
 
 
 def _check_fields(doc: Document, checks: dict[str, Check], values: dict, prefix: str = "") -> list[Problem]:

@@ -1,0 +1,116 @@
+"""A custom Rasa input channel for SMS, phone/IVR and smart-speaker gateways, and the /elder page.
+
+``POST /webhooks/plaintext/webhook`` with ``{"sender": ..., "message": ...}`` returns ``{"text": ...}``: one
+plain, voice-friendly string (see :mod:`channels.voice_text`). A digit answers the numbered options of the
+previous reply; "1" after a long answer reads the next part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.voice_text import MORE_PROMPT, to_voice_reply
+
+CHANNEL_NAME = "plaintext"
+MAX_MESSAGE_CHARS = 500
+MAX_SENDERS = 10_000
+_CHINESE_DIGITS = {
+    "一": "1",
+    "二": "2",
+    "两": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
+_DIGIT_REPLY = re.compile(r"^\s*(?:第|选|选择|回复)?\s*([1-9一二两三四五六七八九])\s*(?:个|项|号)?\s*[。.!！]?\s*$")
+
+
+@dataclass
+class _Pending:
+    """What a sender's next digit means: the next page of a long answer, or one of the numbered options."""
+
+    pages: list[str] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)
+
+
+def digit_of(message: str) -> int | None:
+    """The number a reply like "1", "第二个" or "选3" picks, if it is only that."""
+    match = _DIGIT_REPLY.match(message)
+    if not match:
+        return None
+    return int(_CHINESE_DIGITS.get(match.group(1), match.group(1)))
+
+
+class PlainTextInput(InputChannel):
+    """Plain-text channel: voice-friendly replies, numbered choices, paged long answers."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    def __init__(self) -> None:
+        self._pending: OrderedDict[str, _Pending] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _remember(self, sender: str, pending: _Pending) -> None:
+        self._pending[sender] = pending
+        self._pending.move_to_end(sender)
+        while len(self._pending) > MAX_SENDERS:
+            self._pending.popitem(last=False)
+
+    async def _handle(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, message: str, metadata: dict
+    ) -> str:
+        pending = self._pending.get(sender)
+        number = digit_of(message)
+        if pending and number is not None:
+            if pending.pages and number == 1:
+                page = pending.pages.pop(0)
+                more = bool(pending.pages)
+                return page + (MORE_PROMPT if more else "")
+            if not pending.pages and 1 <= number <= len(pending.options):
+                message = pending.options[number - 1][1]
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(message, collector, sender, input_channel=CHANNEL_NAME, metadata=metadata))
+        reply = to_voice_reply(collector.messages)
+        self._remember(sender, _Pending(pages=reply.pages[1:], options=reply.options))
+        return reply.first_message() or "抱歉，我没有听清楚。请再说一遍，或拨打 1 2 3 4 5 热线。"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("plaintext_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else {}
+            sender = str(body.get("sender") or "").strip()[:200]
+            message = str(body.get("message") or "").strip()
+            if not sender:
+                return response.json({"text": "请求缺少 sender。"}, status=400)
+            if not message:
+                return response.json({"text": "请说出或输入您的问题。"})
+            if len(message) > MAX_MESSAGE_CHARS:
+                return response.json({"text": f"您的消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。"})
+            lock = self._locks.setdefault(sender, asyncio.Lock())
+            async with lock:
+                text = await self._handle(on_new_message, sender, message, self.get_metadata(request) or {})
+            return response.json({"text": text})
+
+        return hook

@@ -1,0 +1,190 @@
+// Web chat for govbot: talks to Rasa's REST channel through the FastAPI app (same origin).
+(function () {
+  "use strict";
+  var MAX_CHARS = 500;
+  var messages = document.getElementById("messages");
+  var typing = document.getElementById("typing");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message-input");
+  var counter = document.getElementById("counter");
+  var inputError = document.getElementById("input-error");
+
+  function senderId() {
+    var id = localStorage.getItem("govbot.sender");
+    if (!id) {
+      id = "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+      localStorage.setItem("govbot.sender", id);
+    }
+    return id;
+  }
+  var sender = senderId();
+
+  function scrollDown() { messages.scrollTop = messages.scrollHeight; }
+
+  // Text with http(s) links made clickable; everything goes through text nodes, never HTML.
+  function appendLinkified(parent, text) {
+    var pattern = /https?:\/\/[^\s，。；）)]+/g, last = 0, match;
+    while ((match = pattern.exec(text)) !== null) {
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var link = document.createElement("a");
+      link.href = match[0];
+      link.textContent = match[0];
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      parent.appendChild(link);
+      last = match.index + match[0].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function bubble(role, text) {
+    var row = document.createElement("div");
+    row.className = "msg " + role;
+    var box = document.createElement("div");
+    box.className = "bubble";
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = role === "user" ? "您说：" : "助手：";
+    box.appendChild(label);
+    row.appendChild(box);
+    messages.appendChild(row);
+    var cut = role === "bot" ? text.indexOf("来源：") : -1;
+    if (cut >= 0) {
+      appendLinkified(box, text.slice(0, cut).replace(/\s+$/, ""));
+      var cite = document.createElement("span");
+      cite.className = "citation";
+      appendLinkified(cite, text.slice(cut));
+      box.appendChild(cite);
+    } else {
+      appendLinkified(box, text);
+    }
+    scrollDown();
+    return box;
+  }
+
+  function renderButtons(box, buttons) {
+    var choices = buttons.filter(function (b) { return b.payload.indexOf("/feedback_") !== 0; });
+    var feedback = buttons.filter(function (b) { return b.payload.indexOf("/feedback_") === 0; });
+    if (choices.length) {
+      var group = document.createElement("div");
+      group.className = "choices";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "请选择");
+      choices.forEach(function (b) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.title;
+        button.addEventListener("click", function () { send(b.payload, b.title); });
+        group.appendChild(button);
+      });
+      box.appendChild(group);
+    }
+    if (feedback.length) {
+      var rate = document.createElement("div");
+      rate.className = "choices feedback";
+      rate.setAttribute("role", "group");
+      rate.setAttribute("aria-label", "这个回答有用吗");
+      feedback.forEach(function (b) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.payload === "/feedback_positive" ? "👍 有用" : "👎 没用";
+        button.setAttribute("aria-label", b.payload === "/feedback_positive" ? "有用" : "没用");
+        button.setAttribute("aria-pressed", "false");
+        button.dataset.feedback = b.payload === "/feedback_positive" ? "up" : "down";
+        button.addEventListener("click", function () {
+          rate.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+          button.setAttribute("aria-pressed", "true");
+          send(b.payload, button.textContent);
+        });
+        rate.appendChild(button);
+      });
+      box.appendChild(rate);
+    }
+  }
+
+  function renderBot(message) {
+    var box = bubble("bot", message.text || "");
+    if (message.buttons && message.buttons.length) { renderButtons(box, message.buttons); }
+  }
+
+  function showError(payload, display) {
+    var row = document.createElement("div");
+    row.className = "msg error";
+    var box = document.createElement("div");
+    box.className = "bubble";
+    box.textContent = "网络连接失败，消息未送达。";
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.textContent = "重试";
+    retry.addEventListener("click", function () { row.remove(); post(payload); });
+    box.appendChild(retry);
+    row.appendChild(box);
+    messages.appendChild(row);
+    scrollDown();
+    retry.focus();
+  }
+
+  function setBusy(busy) {
+    typing.hidden = !busy;
+    document.getElementById("send").disabled = busy;
+  }
+
+  function post(payload, display) {
+    setBusy(true);
+    return fetch("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: sender, message: payload })
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) { throw new Error(body.detail || "error"); }
+        return body;
+      });
+    }).then(function (body) {
+      setBusy(false);
+      if (!body.length) { renderBot({ text: "抱歉，我暂时无法回答，请稍后再试或拨打 12345。" }); }
+      body.forEach(renderBot);
+    }).catch(function () {
+      setBusy(false);
+      showError(payload, display);
+    });
+  }
+
+  function send(payload, display) {
+    bubble("user", display || payload);
+    return post(payload, display);
+  }
+
+  function updateCounter() {
+    counter.textContent = input.value.length + "/" + MAX_CHARS;
+    inputError.textContent = input.value.length >= MAX_CHARS ? "最多输入 " + MAX_CHARS + " 个字，请精简您的问题。" : "";
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { inputError.textContent = "请输入您的问题。"; return; }
+    if (text.length > MAX_CHARS) { inputError.textContent = "最多输入 " + MAX_CHARS + " 个字，请精简您的问题。"; return; }
+    input.value = "";
+    updateCounter();
+    send(text);
+  });
+  input.addEventListener("input", updateCounter);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+  });
+  document.querySelectorAll("[data-ask]").forEach(function (button) {
+    button.addEventListener("click", function () { send(button.dataset.ask); });
+  });
+
+  fetch("/api/history?sender=" + encodeURIComponent(sender)).then(function (r) { return r.ok ? r.json() : []; })
+    .then(function (history) {
+      if (!history.length) {
+        renderBot({ text: "您好！我是示例市政务服务智能助手。请问您想办理什么业务？可以直接输入问题，或点击上方的常办事项。" });
+        return;
+      }
+      history.forEach(function (item) {
+        if (item.role === "user") { bubble("user", item.text); } else { renderBot(item); }
+      });
+    }).catch(function () { /* history is optional */ });
+})();
