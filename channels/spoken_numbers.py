@@ -55,7 +55,9 @@ def digit_by_digit(text: str) -> str:
 
 
 _PHONE = re.compile(
-    r"(?<!\d)(0\d{2,3})[-－ ]?(\d{7,8})(?!\d)|(?<!\d)(1[3-9]\d{9})(?!\d)|(?<![\d.])(12\d{3})(?![\d.%％元万千百人个天年月日岁号])"
+    r"(?<!\d)(0\d{2,3})[-－ ]?(\d{7,8})(?!\d)"  # landline with area code
+    r"|(?<!\d)(1[3-9]\d{9})(?!\d)"  # mobile
+    r"|(?<![\d.])(12\d{3})(?![\d.%％元万千百人个天年月日岁号])"  # service numbers such as 12345
 )
 _DATE = re.compile(r"(?<!\d)(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})日?(?!\d)")
 _TIME_RANGE_SEP = re.compile(r"(?<=\d)\s*[—–-]+\s*(?=\d{1,2}:\d{2})")
