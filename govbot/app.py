@@ -2,24 +2,80 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from govbot.admin.auth import TokenAuthority
+from govbot.admin.kb_store import KnowledgeStore
+from govbot.admin.reindexer import Reindexer
+from govbot.admin.retention import purge_older_than
 from govbot.answering.answerer import Answerer
-from govbot.api import chat_proxy, conversation, knowledge, pages, speech
+from govbot.api import (
+    admin_documents,
+    admin_insights,
+    admin_page,
+    chat_proxy,
+    conversation,
+    knowledge,
+    pages,
+    proactive,
+    speech,
+)
 from govbot.api.pages import WEB_DIR
-from govbot.components import make_searcher
-from govbot.settings import get_settings
+from govbot.components import make_searcher, tokenizer_for
+from govbot.settings import Settings, get_settings
+from govbot.storage.subscriptions import notify_subscribers
+from index.builder import BuildResult, build_index
+
+logger = logging.getLogger(__name__)
+ROUTERS = (
+    knowledge.router,
+    conversation.router,
+    proactive.router,
+    admin_documents.router,
+    admin_insights.router,
+    admin_page.router,
+    chat_proxy.router,
+    speech.router,
+    pages.router,
+)
+
+
+def _reindexer(settings: Settings, app: FastAPI) -> Reindexer:
+    embedder = app.state.searcher.embedder
+    tokenizer = tokenizer_for(settings)
+
+    def build() -> BuildResult:
+        return build_index(settings.kb_dir, settings.index_dir, lambda: embedder, tokenizer, settings)
+
+    def after(result: BuildResult) -> None:
+        if result.changed:
+            notify_subscribers(settings.database_url, result.changed)
+
+    return Reindexer(build, after)
 
 
 def create_app() -> FastAPI:
-    """Build the app; the model and the served snapshot are loaded once, at start-up."""
+    """Build the app; the model and the served snapshot are loaded once, at start-up.
+
+    At start-up the index is brought up to date with the knowledge base (a change saved just before a
+    crash is applied now), and records past the retention period are purged.
+    """
     settings = get_settings()
     app = FastAPI(title="govbot 示例市政务服务助手", version="0.1.0")
     app.state.settings = settings
     app.state.searcher = make_searcher(settings=settings)
     app.state.answerer = Answerer(app.state.searcher)
-    for router in (knowledge.router, conversation.router, chat_proxy.router, speech.router, pages.router):
+    app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
+    app.state.kb_store = KnowledgeStore(settings.kb_dir, settings.database_url)
+    app.state.reindexer = _reindexer(settings, app)
+    app.state.reindexer.request()
+    purged = purge_older_than(settings.database_url, settings.retention_days)
+    if any(purged.values()):
+        logger.info("retention: purged %s", purged)
+    for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

@@ -56,6 +56,12 @@ def _index_build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     for problem in result.problems:
         print(f"skipped: {problem}", file=sys.stderr)
+    if result.changed:
+        from govbot.storage.subscriptions import notify_subscribers
+
+        notified = notify_subscribers(settings.database_url, result.changed)
+        if notified:
+            print(f"{notified} subscriber notifications created for changed policies")
     print(
         f"snapshot {result.version}: {result.documents} documents, {result.chunks} chunks "
         f"({result.embedded} embedded, {result.reused} reused), {result.index_kind} index, {result.seconds:.1f}s"
@@ -139,13 +145,26 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from govbot.admin.auth import ensure_token_file
     from govbot.rasa_model import ensure_rasa_model
     from govbot.supervisor import Supervisor, build_services, service_env
 
     settings = get_settings()
+    if ensure_token_file(settings.admin_tokens_file, settings.admin_tokens):
+        print(f"Created an admin (editor) token for /admin in {settings.admin_tokens_file}")
+    elif not settings.admin_tokens:
+        print(f"Admin tokens: {settings.admin_tokens_file}")
     model = ensure_rasa_model(settings)
     services = build_services(settings, model)
     return Supervisor(services, service_env(settings), settings.var_dir / "logs").run()
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from govbot.admin.retention import purge_older_than
+
+    settings = get_settings()
+    print(purge_older_than(settings.database_url, args.days or settings.retention_days))
+    return EXIT_OK
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -200,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
     train = commands.add_parser("train", help="train the Rasa model if its data or config changed")
     train.set_defaults(func=_train)
+    purge = commands.add_parser("purge", help="delete conversation records older than the retention period")
+    purge.add_argument("--days", type=int, help="override GOVBOT_RETENTION_DAYS")
+    purge.set_defaults(func=_purge)
     run = commands.add_parser("run", help="start and supervise the knowledge service, action server and Rasa")
     run.set_defaults(func=_run)
     return parser

@@ -62,6 +62,13 @@ class Settings:
         )
     )
     knowledge_timeout: float = field(default_factory=lambda: _env_float("KNOWLEDGE_TIMEOUT", 2.5))
+    admin_tokens: str = field(default_factory=lambda: _env("ADMIN_TOKENS", ""))
+    admin_tokens_file: Path = field(
+        default_factory=lambda: _path("ADMIN_TOKENS_FILE", _path("VAR_DIR", PROJECT_ROOT / "var") / "admin_tokens")
+    )
+    max_upload_mb: int = field(default_factory=lambda: _env_int("MAX_UPLOAD_MB", 20))
+    retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 180))
+    review_group_similarity: float = field(default_factory=lambda: _env_float("REVIEW_GROUP_SIMILARITY", 0.88))
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     app_port: int = field(default_factory=lambda: _env_int("APP_PORT", 8000))
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))

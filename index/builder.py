@@ -17,7 +17,7 @@ from index.bm25_retriever import BM25Retriever
 from index.chunking import Chunk, chunk_document
 from index.dense_retriever import DenseRetriever, choose_index_kind
 from index.embedder import Embedder
-from index.index_data import CHUNKS, MANIFEST, VECTORS, IndexData, document_record
+from index.index_data import CHUNKS, DOCUMENTS, MANIFEST, VECTORS, IndexData, document_record
 from index.snapshot import SnapshotStore
 from index.tokenizer import GovTokenizer
 from knowledge.loader import load_kb
@@ -40,6 +40,19 @@ class BuildResult:
     seconds: float
     index_kind: str
     problems: list[Problem] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)  # records of documents new or changed since the last build
+
+
+def _previous_hashes(store: SnapshotStore) -> dict[str, str] | None:
+    """Content hash of each document in the served snapshot (None before the first build)."""
+    path = store.current_path()
+    if path is None:
+        return None
+    try:
+        documents = json.loads((path / DOCUMENTS).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {doc_id: record.get("content_hash", "") for doc_id, record in documents.items()}
 
 
 def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndarray]:
@@ -85,6 +98,8 @@ def build_index(
             text_hash = hashlib.sha1(Path(doc.path).read_bytes()).hexdigest()
             records[doc.id] = document_record(doc, text_hash)
             chunks.extend(chunk_document(doc))
+        previous = _previous_hashes(store)
+        changed = [] if previous is None else [r for d, r in records.items() if previous.get(d) != r["content_hash"]]
         cache = _previous_vectors(store, model_ref)
         missing = [c for c in chunks if c.content_hash not in cache]
         dimension = next(iter(cache.values())).shape[0] if cache else 0
@@ -126,4 +141,5 @@ def build_index(
         seconds=time.perf_counter() - started,
         index_kind=kind,
         problems=report.problems,
+        changed=changed,
     )

@@ -28,6 +28,7 @@ URL_PATTERN = re.compile(r"^https?://[^\s]+$")
 REQUIRED_FIELDS = ("id", "type", "title", "department", "region", "audience", "updated")
 
 EMPLOYMENT_STATES = ("在职", "失业", "灵活就业", "退休", "在校学生")
+TOPICS = ("企业扶持", "就业创业", "税收优惠", "养老服务", "婴幼儿照护", "住房", "医疗救助", "残疾人", "消费补贴")
 INDUSTRIES = ("制造业", "信息技术", "批发零售", "餐饮住宿", "建筑业", "交通物流", "农业", "科技服务", "其他")
 PERSON_GROUPS = ("高校毕业生", "退休人员", "残疾人", "困难群众")
 ELIGIBILITY_AUDIENCES = ("企业", "个人")
@@ -134,7 +135,7 @@ FIELDS: dict[str, Check] = {
     "related": _ids,
     "sample": _bool,
     "eligibility": lambda v: None if isinstance(v, dict) else "must be a mapping of conditions",
-    "tags": _text_list,
+    "tags": _choices(TOPICS),
 }
 
 ELIGIBILITY_FIELDS: dict[str, Check] = {

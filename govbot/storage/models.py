@@ -54,3 +54,57 @@ class HandoffTicket(Base):
     channel = Column(String(32))
     transcript = Column(JSON, nullable=False)
     status = Column(String(16), default="open", nullable=False)
+
+
+class Subscription(Base):
+    """A citizen's opt-in to hear about new or updated policies on some topics."""
+
+    __tablename__ = "subscriptions"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, default=utcnow, nullable=False)
+    sender = Column(String(64), index=True, nullable=False)
+    channel = Column(String(32))
+    topics = Column(JSON, nullable=False)
+    active = Column(Integer, default=1, nullable=False)
+
+
+class Notification(Base):
+    """A message for a delivery gateway: a policy a subscriber asked to hear about was published or updated."""
+
+    __tablename__ = "notifications"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, default=utcnow, index=True, nullable=False)
+    subscription_id = Column(Integer, index=True, nullable=False)
+    sender = Column(String(64), nullable=False)
+    channel = Column(String(32))
+    doc_id = Column(String(80), nullable=False)
+    message = Column(Text, nullable=False)
+    status = Column(String(16), default="pending", nullable=False)
+
+
+class AuditEntry(Base):
+    """One change to the knowledge base: who, when, what, and the document before and after."""
+
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, default=utcnow, index=True, nullable=False)
+    actor = Column(String(64), nullable=False)
+    action = Column(String(16), nullable=False)  # create, update, delete, rollback, import, link
+    doc_id = Column(String(80), index=True, nullable=False)
+    version = Column(Integer, nullable=False)
+    before = Column(Text)
+    after = Column(Text)
+
+
+class ReviewItem(Base):
+    """Something staff should look at: an unanswered or low-confidence question, a 👎, or a handoff."""
+
+    __tablename__ = "review_items"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, default=utcnow, index=True, nullable=False)
+    kind = Column(String(16), index=True, nullable=False)  # unanswered, low_confidence, negative, handoff
+    question = Column(Text, nullable=False)
+    doc_id = Column(String(80))
+    status = Column(String(16), default="open", index=True, nullable=False)  # open, linked, resolved
+    linked_doc = Column(String(80))
+    resolved_by = Column(String(64))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from govbot.privacy.pii import mask_pii
 from govbot.storage.database import session_scope
-from govbot.storage.models import AnswerEvent, Feedback, HandoffTicket
+from govbot.storage.models import AnswerEvent, Feedback, HandoffTicket, ReviewItem
+
+LOW_CONFIDENCE = 0.6
 
 MAX_TEXT = 2000
 
@@ -26,6 +28,9 @@ def record_answer(
     latency_ms: float,
 ) -> None:
     with session_scope(url) as session:
+        if decision == "fallback" or (decision == "answer" and confidence < LOW_CONFIDENCE):
+            kind = "unanswered" if decision == "fallback" else "low_confidence"
+            session.add(ReviewItem(kind=kind, question=_clean(question), doc_id=doc_id))
         session.add(
             AnswerEvent(
                 sender=_clean(sender)[:64],
@@ -61,5 +66,8 @@ def record_ticket(url: str, *, sender: str, channel: str, transcript: list[dict[
     with session_scope(url) as session:
         row = HandoffTicket(sender=_clean(sender)[:64], channel=channel[:32], transcript=masked[-50:])
         session.add(row)
+        asked = [t["text"] for t in masked if t["role"] == "user" and t["text"] and not t["text"].startswith("/")]
+        question = next((q for q in reversed(asked) if "人工" not in q), asked[-1] if asked else "（转人工）")
+        session.add(ReviewItem(kind="handoff", question=question))
         session.flush()
         return int(row.id)

@@ -1,0 +1,1 @@
+"""Staff tools: authentication, audited knowledge-base edits, live re-indexing, review queue, analytics."""

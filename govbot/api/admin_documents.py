@@ -1,0 +1,226 @@
+"""Admin API for documents: list, read, create/replace, delete, import, history, rollback, 命中测试."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from govbot.admin.auth import Principal
+from govbot.admin.kb_store import KnowledgeStore, NotFound
+from govbot.api.admin_auth import editor, reader
+from knowledge.document import parse_document, render_document
+from knowledge.importer import IMPORTERS, convert_file
+from knowledge.importers.base import ImportFailure
+from knowledge.problems import DocumentError
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+INDEX_WAIT = 30.0
+CHUNK = 1 << 20
+
+
+def _store(request: Request) -> KnowledgeStore:
+    return request.app.state.kb_store
+
+
+async def _markdown(request: Request) -> str:
+    """The request body as Markdown text (any content type; JSON ``{"markdown": ...}`` also accepted)."""
+    raw = await request.body()
+    if len(raw) > request.app.state.settings.max_upload_mb << 20:
+        raise HTTPException(status_code=413, detail="文档过大。")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(status_code=422, detail="文档必须是 UTF-8 编码的 Markdown 文本。") from None
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise HTTPException(status_code=422, detail="JSON 格式错误。") from None
+        text = value.get("markdown", "") if isinstance(value, dict) else str(value)
+    if not text.strip():
+        raise HTTPException(status_code=422, detail="文档内容为空。")
+    return text
+
+
+def _invalid(exc: DocumentError) -> HTTPException:
+    return HTTPException(
+        status_code=422,
+        detail={"message": "文档校验未通过，未做任何修改。", "problems": [p.to_dict() for p in exc.problems]},
+    )
+
+
+async def _reindex(request: Request) -> dict:
+    """Ask for a re-index and wait for it, so the change is live when the call returns."""
+    reindexer = request.app.state.reindexer
+    ticket = reindexer.request()
+    done = await run_in_threadpool(reindexer.wait, ticket, INDEX_WAIT)
+    status = reindexer.status
+    return {
+        "indexed": done and status.last_error is None,
+        "index_version": status.last_version,
+        "index_error": status.last_error,
+    }
+
+
+@router.get("/documents")
+def list_documents(
+    request: Request,
+    _: Principal = Depends(reader),
+    q: str | None = Query(None, max_length=100),
+    type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
+    audience: str | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=200),
+) -> dict:
+    """Documents of the knowledge base (as served), filtered and paged."""
+    _, data = request.app.state.searcher.data()
+    rows = []
+    for record in sorted(data.documents.values(), key=lambda r: r["id"]):
+        if type and record["type"] != type or audience and audience not in record["audience"]:
+            continue
+        if q and q not in record["id"] and q not in record["title"] and not any(q in a for a in record["aliases"]):
+            continue
+        rows.append(
+            {k: record.get(k) for k in ("id", "type", "title", "department", "audience", "updated", "expiry_date")}
+        )
+    start = (page - 1) * page_size
+    return {"total": len(rows), "page": page, "page_size": page_size, "items": rows[start : start + page_size]}
+
+
+@router.get("/documents/{doc_id}")
+def get_document(request: Request, doc_id: str, _: Principal = Depends(reader)) -> dict:
+    store = _store(request)
+    try:
+        text = store.read(doc_id)
+    except NotFound:
+        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id} 的文档。") from None
+    return {
+        "id": doc_id,
+        "markdown": text,
+        "version": store.latest_version(doc_id),
+        "problems": [p.to_dict() for p in store.check(doc_id, text)],
+    }
+
+
+@router.post("/validate/{doc_id}")
+async def validate(request: Request, doc_id: str, _: Principal = Depends(reader)) -> dict:
+    """Check a draft without saving it; returns problems and the sections it would have (for the preview)."""
+    markdown = await _markdown(request)
+    problems = _store(request).check(doc_id, markdown)
+    sections = []
+    if not any(p.field == "front matter" for p in problems):
+        try:
+            sections = [{"heading": s.heading, "text": s.text} for s in parse_document(markdown).sections]
+        except DocumentError:
+            sections = []
+    return {"problems": [p.to_dict() for p in problems], "sections": sections}
+
+
+@router.put("/documents/{doc_id}")
+async def put_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
+    """Create or replace a document from its whole Markdown text; live once the call returns."""
+    markdown = await _markdown(request)
+    try:
+        change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name)
+    except DocumentError as exc:
+        raise _invalid(exc) from None
+    except NotFound:
+        raise HTTPException(status_code=422, detail="文档编号只能包含小写字母、数字和“-”。") from None
+    return {"id": doc_id, "action": change.action, "version": change.version, **await _reindex(request)}
+
+
+@router.delete("/documents/{doc_id}")
+async def delete_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
+    try:
+        change = await run_in_threadpool(_store(request).delete, doc_id, who.name)
+    except NotFound:
+        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id} 的文档。") from None
+    return {"id": doc_id, "action": change.action, "version": change.version, **await _reindex(request)}
+
+
+@router.get("/documents/{doc_id}/history")
+def history(request: Request, doc_id: str, _: Principal = Depends(reader)) -> dict:
+    return {"id": doc_id, "versions": _store(request).history(doc_id)}
+
+
+@router.post("/documents/{doc_id}/rollback")
+async def rollback(
+    request: Request, doc_id: str, version: int = Query(..., ge=1), who: Principal = Depends(editor)
+) -> dict:
+    try:
+        change = await run_in_threadpool(_store(request).rollback, doc_id, version, who.name)
+    except NotFound:
+        raise HTTPException(status_code=404, detail=f"{doc_id} 没有第 {version} 版。") from None
+    except DocumentError as exc:
+        raise _invalid(exc) from None
+    return {"id": doc_id, "action": change.action, "version": change.version, **await _reindex(request)}
+
+
+async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
+    name = Path(upload.filename or "upload").name
+    target = folder / name
+    size = 0
+    with open(target, "wb") as handle:
+        while chunk := await upload.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(status_code=413, detail=f"文件 {name} 超过 {limit >> 20} MB 上限，未导入。")
+            handle.write(chunk)
+    return target
+
+
+@router.post("/import")
+async def import_files(
+    request: Request,
+    files: list[UploadFile] = File(...),
+    type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
+    who: Principal = Depends(editor),
+) -> dict:
+    """Import uploaded .md .txt .html .csv .xlsx .docx .pdf files; bad files are reported and skipped."""
+    limit = request.app.state.settings.max_upload_mb << 20
+    store = _store(request)
+    imported, failed, seen = [], {}, set()
+    with tempfile.TemporaryDirectory() as folder:
+        for upload in files:
+            name = Path(upload.filename or "upload").name
+            if Path(name).suffix.lower() not in IMPORTERS:
+                failed[name] = f"不支持的文件类型，支持：{'、'.join(sorted(IMPORTERS))}"
+                continue
+            path = await _save_upload(upload, Path(folder), limit)
+            try:
+                drafts = await run_in_threadpool(convert_file, path, type)
+            except ImportFailure as exc:
+                failed[name] = str(exc)
+                continue
+            for draft in drafts:
+                if draft.id in seen:
+                    failed[name] = f"编号 {draft.id} 在本次上传中重复"
+                    continue
+                seen.add(draft.id)
+                try:
+                    change = await run_in_threadpool(
+                        store.put, draft.id, render_document(draft.meta, draft.body), who.name, None
+                    )
+                except DocumentError as exc:
+                    failed[name] = "; ".join(str(p) for p in exc.problems)
+                    continue
+                imported.append({"id": draft.id, "action": change.action, "file": name})
+    index = await _reindex(request) if imported else {}
+    return {"imported": imported, "failed": failed, **index}
+
+
+@router.get("/search-test")
+def search_test(
+    request: Request, q: str = Query(..., min_length=1, max_length=500), _: Principal = Depends(reader)
+) -> dict:
+    """命中测试: what the bot would see for a question, with scores and matched sections."""
+    from index.query_text import QueryError
+
+    try:
+        return request.app.state.searcher.search(q, top_k=10).to_dict()
+    except QueryError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
