@@ -11,6 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
 from actions.rendering import render_answer
 
+ELDERLY_CHANNELS = ("plaintext",)
+ELDERLY_AUDIENCE = "老年人"
+MAX_SUGGESTIONS = 2
+
 
 def _channel(tracker: Tracker) -> str:
     return (tracker.get_latest_input_channel() or "rest")[:32]
@@ -26,6 +30,9 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     if "error" in answer:
         dispatcher.utter_message(text=f"{answer['error']}")
         return []
+    if _channel(tracker) in ELDERLY_CHANNELS:
+        answer["related"] = [r for r in answer.get("related") or [] if ELDERLY_AUDIENCE in r.get("audience", [])]
+    answer["related"] = (answer.get("related") or [])[:MAX_SUGGESTIONS]
     suggested = list(tracker.get_slot("suggested_docs") or [])
     is_answer = answer.get("decision") == "answer"
     new_topic = is_answer and answer["doc_id"] not in suggested

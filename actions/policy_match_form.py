@@ -21,6 +21,7 @@ BUSINESS_SLOTS = ["pm_industry", "pm_employees", "pm_revenue", "pm_years", "pm_h
 PERSON_SLOTS = ["pm_age", "pm_employment", "pm_groups", "pm_children"]
 ALL_SLOTS = ["pm_audience", *BUSINESS_SLOTS, *PERSON_SLOTS]
 _BUSINESS_WORDS = re.compile(r"公司|企业|单位|厂|商户|门店|个体户")
+_PERSON_WORDS = re.compile(r"个人|本人|我(?:能|可以|自己|家|老了)|老人|孩子|退休")
 _NO = re.compile(r"不是|没有|没|否|无|不|还没")
 _YES = re.compile(r"是|有|对|招了|已经|认定|嗯|yes", re.IGNORECASE)
 _GROUP_WORDS = {
@@ -68,7 +69,7 @@ class ValidatePolicyMatchForm(FormValidationAction):
         if tracker.latest_message.get("intent", {}).get("name") == "request_policy_match":
             if _BUSINESS_WORDS.search(text):
                 return {"pm_audience": BUSINESS}
-            if re.search(r"我(?!们公司)|个人|老人|孩子|家里", text):
+            if _PERSON_WORDS.search(text):
                 return {"pm_audience": PERSON}
         return {}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ class _Pending:
 
 def digit_of(message: str) -> int | None:
     """The number a reply like "1", "第二个" or "选3" picks, if it is only that."""
-    match = _DIGIT_REPLY.match(message)
+    match = _DIGIT_REPLY.match(unicodedata.normalize("NFKC", message))
     if not match:
         return None
     return int(_CHINESE_DIGITS.get(match.group(1), match.group(1)))

@@ -22,6 +22,7 @@ _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)|\*\*|__|`+|^\s*\|?[-:
 _BRACKETS = re.compile(r"[（(\[【〔{]\s*([^）)\]】〕}]*?)\s*[）)\]】〕}]")
 _QUOTES = re.compile(r"[《》〈〉“”\"‘’「」『』<>]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(\d+)[.、．)]\s*")
+_HEADING = re.compile(r"^【([^】]+)】([^：\n]+)：")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 
 
@@ -102,6 +103,7 @@ def _source(text: str) -> str:
 def spoken_answer(text: str) -> str:
     """One bot message as spoken text: its body, then its source (if any) in short."""
     body, _, source = text.partition("来源：")
+    body = _HEADING.sub(lambda m: f"{m.group(1)}：" if m.group(2) == "概述" else f"{m.group(1)}的{m.group(2)}：", body)
     spoken = speak_numbers(plain_text(body))
     if source:
         spoken += speak_numbers(_source("来源：" + source.strip()))

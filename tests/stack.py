@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import SAMPLE_KB
 from tests.processes import BIN, free_port, start, stop, wait_http
 
 START_TIMEOUT = 400.0
@@ -27,9 +29,14 @@ class Stack:
     process: subprocess.Popen | None = None
 
     @property
+    def kb_dir(self) -> Path:
+        return self.var_dir / "kb"
+
+    @property
     def env(self) -> dict[str, str]:
         return {
             "GOVBOT_VAR_DIR": str(self.var_dir),
+            "GOVBOT_KB_DIR": str(self.kb_dir),
             "GOVBOT_APP_PORT": str(self.app_port),
             "GOVBOT_RASA_PORT": str(self.rasa_port),
             "GOVBOT_ACTIONS_PORT": str(self.actions_port),
@@ -49,6 +56,8 @@ class Stack:
 
     def start(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        if not self.kb_dir.exists():
+            shutil.copytree(SAMPLE_KB, self.kb_dir)
         self.process = start([str(BIN / "govbot"), "run"], self.env, self.var_dir / "run.log")
         deadline = time.monotonic() + START_TIMEOUT
         for url in (f"{self.app_url}/health", f"http://127.0.0.1:{self.actions_port}/health", f"{self.rasa_url}/"):

@@ -76,7 +76,7 @@ def test_report_text(records):
     profile = Profile.from_answers({"audience": "个人", "age": "60-79岁", "employment": "退休", "groups": ["退休人员"]})
     matches, near = match_policies(profile, list(records.values()), TODAY)
     full = compose(matches, near, records)
-    assert "为您找到" in full and "下一步：" in full and full.count("来源：《") == min(5, len(matches))
+    assert "为您找到" in full and "下一步：" in full and full.count("来源：《") == min(6, len(matches))
     short = compose(matches, near, records, short=True)
     assert "来源" not in short and "http" not in short and "1. " in short
 

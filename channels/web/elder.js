@@ -28,7 +28,7 @@
       window.speechSynthesis.cancel();
       var utterance = new SpeechSynthesisUtterance(text);
       utterance.lang = "zh-CN";
-      utterance.voice = voice;
+      try { utterance.voice = voice; } catch (e) { /* some browsers only accept their own voice objects */ }
       utterance.rate = 0.85;
       window.speechSynthesis.speak(utterance);
     } else {
@@ -51,8 +51,8 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: sender, message: message })
     }).then(function (r) { return r.json(); })
-      .then(function (body) { show(body.text || "抱歉，请再说一遍。"); })
-      .catch(function () { show("网络不太好，请再试一次，或者拨打 1 2 3 4 5。"); });
+      .then(function (body) { show(body.text || body.detail || "抱歉，请再说一遍。"); },
+            function () { show("网络不太好，请再试一次，或者拨打 1 2 3 4 5。"); });
   }
 
   form.addEventListener("submit", function (event) {

@@ -104,8 +104,11 @@ class Answerer:
         heading = wanted[0] if wanted else (matched_section or next(iter(sections)))
         source = source_line(record)
         text = f"【{record['title']}】{heading}：\n{sections[heading]}\n\n{source}"
-        related_ids = record.get("related", [])[:2]
-        related = [{"doc_id": r, "title": data.documents[r]["title"]} for r in related_ids if r in data.documents]
+        related = [
+            {"doc_id": r, "title": data.documents[r]["title"], "audience": data.documents[r]["audience"]}
+            for r in record.get("related", [])
+            if r in data.documents
+        ]
         return Answer(
             decision=ANSWER,
             text=text,

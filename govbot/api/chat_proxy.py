@@ -65,14 +65,18 @@ async def history(
         return []
     if response.status_code != 200:
         return []
-    messages = []
+    messages: list[dict] = []
+    titles: dict[str, str] = {}
     for event in response.json().get("events", []):
         if event.get("event") == "user" and event.get("text"):
             text = event["text"]
             if text.startswith("/"):
-                continue
+                if text not in titles:
+                    continue
+                text = titles[text]
             messages.append({"role": "user", "text": text})
         elif event.get("event") == "bot" and event.get("text"):
             buttons = (event.get("data") or {}).get("buttons") or []
+            titles.update({b.get("payload", ""): b.get("title", "") for b in buttons})
             messages.append({"role": "bot", "text": event["text"], "buttons": buttons})
     return messages

@@ -8,7 +8,7 @@ from typing import Any
 from govbot.answering.citation import source_line
 from govbot.matching.matcher import PolicyMatch
 
-MAX_LISTED = 5
+MAX_LISTED = 6
 NEXT_STEP_SECTIONS = ("申请方式", "办理流程", "申请流程", "办理方式")
 
 

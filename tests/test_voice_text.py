@@ -1,0 +1,93 @@
+"""The voice-friendly rewriting of the plain-text channel, and spoken numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from channels.plaintext_channel import digit_of
+from channels.spoken_numbers import integer_words, speak_numbers
+from channels.voice_text import MAX_CHARS, MORE_PROMPT, plain_text, to_voice_reply
+
+FORBIDDEN = re.compile(r"https?://|www\.|[*#`|\[\]【】（）()《》<>]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+
+ANSWER = (
+    "【居民身份证申领、换领、补领】收费标准：\n1. 首次申领：20元/证。\n2. **丢失补领**：40元/证。\n"
+    "3. 临时居民身份证（急用）：10元/证。\n\n| 项目 | 金额 |\n|---|---|\n| 邮寄 | 到付 |\n\n"
+    "咨询电话：0123-88011110，或拨打12345。👍\n\n"
+    "来源：《居民身份证申领、换领、补领》，示例市公安局，自 2024-03-01 起施行，更新于 2026-09-15，https://zwfw.shili.example/guide/id-card"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (0, "零"),
+        (10, "十"),
+        (12, "十二"),
+        (20, "二十"),
+        (105, "一百零五"),
+        (1005, "一千零五"),
+        (3600, "三千六百"),
+        (10000, "一万"),
+        (300000, "三十万"),
+        (120000000, "一亿二千万"),
+    ],
+)
+def test_integer_words(value, words):
+    assert integer_words(value) == words
+
+
+def test_spoken_numbers():
+    spoken = speak_numbers("工本费20元，利率2.6%，2024-03-01起，9:00—12:00，电话0123-88012345或12345，最高30万元")
+    assert "二十元" in spoken and "百分之二点六" in spoken and "二零二四年三月一日" in spoken
+    assert "九点到十二点" in spoken and "0 1 2 3，8 8 0 1 2 3 4 5" in spoken and "1 2 3 4 5" in spoken
+    assert "三十万元" in spoken
+    assert speak_numbers("补贴12000元") == "补贴一万二千元"
+
+
+def test_plain_text_removes_markup_but_keeps_content():
+    text = plain_text("## 申请材料\n1. **身份证**（原件）\n2. 照片 https://x.example/a 😀\n| a | b |")
+    assert not FORBIDDEN.search(text)
+    assert "身份证" in text and "原件" in text and "照片" in text
+
+
+def test_answer_becomes_short_spoken_pages():
+    reply = to_voice_reply([{"text": ANSWER, "buttons": [{"title": "👍 有用", "payload": "/feedback_positive"}]}])
+    assert reply.options == []
+    assert len(reply.pages) >= 2
+    first = reply.first_message()
+    assert first.endswith(MORE_PROMPT) and len(first) <= MAX_CHARS
+    for page in reply.pages:
+        assert len(page) <= MAX_CHARS and not FORBIDDEN.search(page), page
+    spoken = "".join(reply.pages)
+    assert (
+        "二十元" in spoken and "1 2 3 4 5" in spoken and "信息来源：居民身份证申领、换领、补领，示例市公安局" in spoken
+    )
+
+
+def test_choices_become_numbered_options():
+    reply = to_voice_reply(
+        [
+            {
+                "text": "您想了解的是：1. 住房公积金提取 2. 住房公积金贷款",
+                "buttons": [
+                    {"title": "住房公积金提取", "payload": '/choose_document{"doc_id": "a"}'},
+                    {"title": "住房公积金贷款", "payload": '/choose_document{"doc_id": "b"}'},
+                ],
+            }
+        ]
+    )
+    assert reply.pages == ["您想了解的是哪一项？请回复数字：1 住房公积金提取；2 住房公积金贷款。"]
+    assert [p for _, p in reply.options][1].endswith('"b"}')
+
+
+@pytest.mark.parametrize(("text", "number"), [("1", 1), ("２", 2), ("第二个", 2), ("选3", 3), (" 4。", 4), ("三", 3)])
+def test_digit_replies(text, number):
+    assert digit_of(text) == number
+
+
+@pytest.mark.parametrize("text", ["12", "1个月", "第一次办身份证", "身份证"])
+def test_not_digit_replies(text):
+    assert digit_of(text) is None
