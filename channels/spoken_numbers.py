@@ -62,6 +62,7 @@ _PHONE = re.compile(
 _DATE = re.compile(r"(?<!\d)(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})日?(?!\d)")
 _TIME_RANGE_SEP = re.compile(r"(?<=\d)\s*[—–-]+\s*(?=\d{1,2}:\d{2})")
 _TIME = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
+_RANGE = re.compile(r"(\d+(?:\.\d+)?[万亿]?)\s*[-—–~～]\s*(?=\d)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])")
 
@@ -103,6 +104,7 @@ def speak_numbers(text: str) -> str:
         part = _DATE.sub(_date, part)
         part = _TIME_RANGE_SEP.sub("到", part)
         part = _TIME.sub(_time, part)
+        part = _RANGE.sub(r"\1到", part)
         part = _PERCENT.sub(lambda m: "百分之" + _number(re.match(r"(.*)", m.group(1))), part)
         part = _NUMBER.sub(_number, part)
         out.append(part)

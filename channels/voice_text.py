@@ -14,6 +14,7 @@ from channels.spoken_numbers import DIGITS, speak_numbers
 
 MAX_CHARS = 120
 MORE_PROMPT = "想听更多请回复 1。"
+MAX_OPTIONS = 9  # answered with one digit
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\U00002b00-\U00002bff\ufe0f\u200d\u2190-\u21ff]"
@@ -112,7 +113,7 @@ def spoken_answer(text: str) -> str:
 
 def choice_prompt(titles: list[str]) -> str:
     """Numbered options answered with a digit."""
-    listed = "；".join(f"{i} {plain_text(t).rstrip('。')}" for i, t in enumerate(titles, start=1))
+    listed = "；".join(f"{i} {speak_numbers(plain_text(t).rstrip('。'))}" for i, t in enumerate(titles, start=1))
     return f"请回复数字：{listed}。"
 
 
@@ -135,7 +136,7 @@ def to_voice_reply(messages: list[dict]) -> VoiceReply:
             reply.options.append((button.get("title", ""), button.get("payload", "")))
     text = "".join(spoken)
     if reply.options:
-        reply.options = reply.options[:5]
+        reply.options = reply.options[:MAX_OPTIONS]
         text = text.replace("您可能还需要：", "您可能还需要办理这些事：")
         prompt = choice_prompt([title for title, _ in reply.options])
         pages = paginate(text)

@@ -11,6 +11,7 @@ from govbot.admin.auth import TokenAuthority
 from govbot.admin.kb_store import KnowledgeStore
 from govbot.admin.reindexer import Reindexer
 from govbot.admin.retention import purge_older_than
+from govbot.admin.review import QuestionVectors
 from govbot.answering.answerer import Answerer
 from govbot.api import (
     admin_documents,
@@ -70,6 +71,7 @@ def create_app() -> FastAPI:
     app.state.answerer = Answerer(app.state.searcher)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = KnowledgeStore(settings.kb_dir, settings.database_url)
+    app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)
     app.state.reindexer = _reindexer(settings, app)
     app.state.reindexer.request()
     purged = purge_older_than(settings.database_url, settings.retention_days)

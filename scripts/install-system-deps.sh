@@ -11,4 +11,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-noto-cjk >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-noto-cjk fonts-noto-color-emoji >/dev/null

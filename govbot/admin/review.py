@@ -38,11 +38,28 @@ def open_items(url: str) -> list[ReviewItem]:
         return session.query(ReviewItem).filter_by(status="open").order_by(ReviewItem.id).limit(MAX_OPEN).all()
 
 
-def group_items(items: list[ReviewItem], embedder: Embedder, threshold: float) -> list[ReviewGroup]:
+class QuestionVectors:
+    """Query embeddings of review questions, computed once per distinct text (bounded)."""
+
+    def __init__(self, embedder: Embedder, size: int = 20_000):
+        self.embedder = embedder
+        self.size = size
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            if len(self._cache) + len(missing) > self.size:
+                self._cache.clear()
+            self._cache.update(zip(missing, self.embedder.embed_queries(missing), strict=True))
+        return np.vstack([self._cache[t] for t in texts])
+
+
+def group_items(items: list[ReviewItem], vectors_of: QuestionVectors, threshold: float) -> list[ReviewGroup]:
     """Greedy grouping: each question joins the first group whose centroid is at least ``threshold`` similar."""
     if not items:
         return []
-    vectors = embedder.embed_queries([i.question for i in items])
+    vectors = vectors_of([i.question for i in items])
     centroids: list[np.ndarray] = []
     members: list[list[int]] = []
     for index, vector in enumerate(vectors):

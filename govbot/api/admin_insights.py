@@ -31,7 +31,7 @@ class GroupAction(BaseModel):
 def _groups(request: Request) -> list:
     settings = request.app.state.settings
     items = open_items(settings.database_url)
-    return group_items(items, request.app.state.searcher.embedder, settings.review_group_similarity)
+    return group_items(items, request.app.state.question_vectors, settings.review_group_similarity)
 
 
 def _find(request: Request, group_id: int):

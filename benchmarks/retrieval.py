@@ -1,0 +1,146 @@
+"""Retrieval benchmarks: quality per component, search latency (sample and ≥10,000 chunks), build times."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.report import Report, percentiles
+from benchmarks.retrieval_eval import RetrievalEvaluator, load_dev_questions
+from govbot.components import embedder_for, tokenizer_for
+from govbot.settings import PROJECT_ROOT, Settings
+from index.bm25_retriever import BM25Retriever
+from index.builder import build_index
+from index.chunking import Chunk
+from index.dense_retriever import DenseRetriever
+from index.index_data import IndexData
+from index.searcher import Searcher
+from index.snapshot import SnapshotStore
+
+SAMPLE_KB = PROJECT_ROOT / "knowledge" / "docs"
+SYNTHETIC_CHUNKS = 10_240
+LATENCY_QUERIES = 200
+
+
+def _searcher(settings: Settings, index_dir: Path, **options) -> Searcher:
+    return Searcher(
+        index_dir,
+        embedder_for(settings),
+        tokenizer_for(settings),
+        settings.fusion_weights,
+        settings.confidence_policy,
+        **options,
+    )
+
+
+def quality(report: Report, settings: Settings, index_dir: Path) -> None:
+    evaluator = RetrievalEvaluator(_searcher(settings, index_dir, min_confidence=0.0), load_dev_questions())
+    weights = settings.fusion_weights
+    for name, w in (
+        ("bm25", weights.with_components(dense=False)),
+        ("dense", weights.with_components(bm25=False)),
+        ("fused", weights),
+    ):
+        m = evaluator.evaluate(w)
+        report.add(
+            "retrieval_quality",
+            name,
+            {"R@1": round(m.recall_at_1, 3), "R@5": round(m.recall_at_5, 3), "MRR": round(m.mrr, 3), "n": m.count},
+        )
+
+
+def _latency(searcher: Searcher, queries: list[str]) -> dict:
+    searcher.search(queries[0])
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        searcher.search(query)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def _synthetic_index(settings: Settings, source: IndexData, target: Path, kind: str) -> int:
+    """A snapshot of ≥10,240 chunks: sample chunks recombined into new documents (text for BM25), with the
+    sample's real embeddings perturbed by small noise and renormalised (so no 10,000 texts need embedding)."""
+    rng = np.random.default_rng(7)
+    tokenizer = tokenizer_for(settings)
+    sections = [c for c in source.chunks if c.kind == "section"]
+    chunks, vectors, documents = [], [], {}
+    positions = {c.chunk_id: i for i, c in enumerate(source.chunks)}
+    copy = 0
+    while len(chunks) < SYNTHETIC_CHUNKS:
+        copy += 1
+        for doc_id, record in source.documents.items():
+            new_id = f"{doc_id}-s{copy}"
+            documents[new_id] = {**record, "id": new_id, "title": f"{record['title']}（第{copy}区）"}
+            picks = rng.choice(len(sections), size=8, replace=False)
+            for n, pick in enumerate(picks):
+                original = sections[pick]
+                chunks.append(Chunk(f"{new_id}#{n}", new_id, original.section, "section", original.text))
+                vector = source.vectors[positions[original.chunk_id]] + rng.normal(0, 0.02, source.vectors.shape[1])
+                vectors.append(vector / np.linalg.norm(vector))
+    matrix = np.asarray(vectors, dtype=np.float32)
+    data = IndexData(
+        manifest={"model": settings.embedding_model_ref, "index_kind": kind, "synthetic": True},
+        documents=documents,
+        chunks=chunks,
+        vectors=matrix,
+        bm25=BM25Retriever.build([tokenizer.tokenize(c.text) for c in chunks]),
+        dense=DenseRetriever.build(matrix, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
+    )
+    store = SnapshotStore(target)
+    with store.build_lock():
+        workspace = store.new_workspace()
+        data.save(workspace)
+        store.publish(workspace)
+    return len(chunks)
+
+
+def latency(report: Report, settings: Settings, index_dir: Path) -> None:
+    queries = [q.question for q in load_dev_questions()][:LATENCY_QUERIES]
+    report.add("search_latency", "sample_kb", _latency(_searcher(settings, index_dir), queries))
+    _, source = _searcher(settings, index_dir).data()
+    for kind in ("flat", "hnsw"):
+        with tempfile.TemporaryDirectory() as folder:
+            count = _synthetic_index(settings, source, Path(folder), kind)
+            figures = _latency(_searcher(settings, Path(folder)), queries)
+            report.add("search_latency", f"synthetic_{count}_chunks_{kind}", figures)
+
+
+def builds(report: Report, settings: Settings) -> None:
+    embedder, tokenizer = embedder_for(settings), tokenizer_for(settings)
+    with tempfile.TemporaryDirectory() as folder:
+        kb, index_dir = Path(folder) / "kb", Path(folder) / "index"
+        shutil.copytree(SAMPLE_KB, kb)
+        full = build_index(kb, index_dir, lambda: embedder, tokenizer, settings)
+        report.add(
+            "build", "full", {"seconds": round(full.seconds, 2), "chunks": full.chunks, "embedded": full.embedded}
+        )
+        samples = []
+        for n in range(5):
+            path = kb / "passport.md"
+            path.write_text(
+                path.read_text("utf-8").replace("## 办理时限", f"## 办理时限\n\n第{n}次修订。\n", 1), "utf-8"
+            )
+            result = build_index(kb, index_dir, lambda: embedder, tokenizer, settings)
+            samples.append(result.seconds)
+        report.add(
+            "build",
+            "incremental_one_document",
+            {
+                "seconds_max": round(max(samples), 2),
+                "seconds_median": round(float(np.median(samples)), 2),
+                "embedded": result.embedded,
+                "runs": len(samples),
+            },
+        )
+
+
+def run(report: Report, settings: Settings) -> None:
+    quality(report, settings, settings.index_dir)
+    latency(report, settings, settings.index_dir)
+    builds(report, settings)
