@@ -13,7 +13,7 @@ import httpx
 
 from benchmarks.report import Report, percentiles
 from benchmarks.retrieval_eval import load_dev_questions
-from govbot.rasa_model import latest_model
+from govbot.rasa_model import latest_model, train_command
 from govbot.settings import PROJECT_ROOT, Settings
 from tests.stack import Stack
 
@@ -27,25 +27,7 @@ PERSON_FORM = ("我能领什么补助", "我今年68岁", "退休", "退休人�
 def training_time(report: Report) -> None:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        subprocess.run(
-            [
-                RASA,
-                "train",
-                "--data",
-                "bot/data",
-                "--domain",
-                "domain.yml",
-                "--config",
-                "config.yml",
-                "--out",
-                folder,
-                "--force",
-                "--quiet",
-            ],
-            cwd=PROJECT_ROOT,
-            check=True,
-            capture_output=True,
-        )
+        subprocess.run(train_command(Path(folder)), cwd=PROJECT_ROOT, check=True, capture_output=True)
         report.add("dialogue", "training_seconds", round(time.perf_counter() - started, 1))
 
 

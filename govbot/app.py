@@ -52,6 +52,7 @@ def _reindexer(settings: Settings, app: FastAPI) -> Reindexer:
         return build_index(settings.kb_dir, settings.index_dir, lambda: embedder, tokenizer, settings)
 
     def after(result: BuildResult) -> None:
+        app.state.searcher.refresh()  # load the new snapshot here, not in the next citizen's request
         if result.changed:
             notify_subscribers(settings.database_url, result.changed)
 

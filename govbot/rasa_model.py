@@ -30,6 +30,24 @@ def latest_model(model_dir: Path) -> Path | None:
     return models[-1] if models else None
 
 
+def train_command(out_dir: Path) -> list[str]:
+    """The `rasa train` command for this project's data and configuration."""
+    rasa = Path(sys.executable).with_name("rasa")
+    return [
+        str(rasa),
+        "train",
+        "--data",
+        "bot/data",
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--out",
+        str(out_dir),
+        "--force",
+    ]
+
+
 def ensure_rasa_model(settings: Settings, root: Path = PROJECT_ROOT) -> Path:
     """The trained model, training it first when the inputs changed since the last training."""
     model_dir = settings.rasa_model_dir
@@ -40,21 +58,7 @@ def ensure_rasa_model(settings: Settings, root: Path = PROJECT_ROOT) -> Path:
         return current
     model_dir.mkdir(parents=True, exist_ok=True)
     print("Training the Rasa model (data or configuration changed)…", flush=True)
-    rasa = Path(sys.executable).with_name("rasa")
-    command = [
-        str(rasa),
-        "train",
-        "--data",
-        "bot/data",
-        "--domain",
-        "domain.yml",
-        "--config",
-        "config.yml",
-        "--out",
-        str(model_dir),
-        "--force",
-    ]
-    subprocess.run(command, cwd=root, check=True)
+    subprocess.run(train_command(model_dir), cwd=root, check=True)
     stamp.write_text(fingerprint)
     model = latest_model(model_dir)
     assert model is not None

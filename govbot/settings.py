@@ -61,7 +61,7 @@ class Settings:
             "DATABASE_URL", f"sqlite:///{_path('VAR_DIR', PROJECT_ROOT / 'var') / 'govbot.db'}"
         )
     )
-    knowledge_timeout: float = field(default_factory=lambda: _env_float("KNOWLEDGE_TIMEOUT", 2.5))
+    knowledge_timeout: float = field(default_factory=lambda: _env_float("KNOWLEDGE_TIMEOUT", 2.0))
     admin_tokens: str = field(default_factory=lambda: _env("ADMIN_TOKENS", ""))
     admin_tokens_file: Path = field(
         default_factory=lambda: _path("ADMIN_TOKENS_FILE", _path("VAR_DIR", PROJECT_ROOT / "var") / "admin_tokens")

@@ -109,6 +109,11 @@ class Searcher:
     def version(self) -> str | None:
         return self._state[0] if self._state else None
 
+    def refresh(self) -> None:
+        """Load the snapshot the pointer names now (e.g. right after publishing one)."""
+        self._checked = 0.0
+        self.data()
+
     def data(self) -> tuple[str, IndexData]:
         """The served snapshot, reloaded first if the pointer moved."""
         now = time.monotonic()

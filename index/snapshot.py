@@ -11,13 +11,13 @@ Layout::
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
+
+from index.file_lock import exclusive_lock
 
 POINTER = "CURRENT"
 SNAPSHOTS = "snapshots"
@@ -43,16 +43,9 @@ class SnapshotStore:
         name = self.current_name()
         return self.snapshots_dir / name if name else None
 
-    @contextlib.contextmanager
-    def build_lock(self) -> Iterator[None]:
+    def build_lock(self) -> contextlib.AbstractContextManager[None]:
         """Exclusive lock for one build at a time, across processes."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / ".build.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive_lock(self.index_dir / ".build.lock")
 
     def new_workspace(self) -> Path:
         """A fresh temporary folder for a build; call under :meth:`build_lock`."""

@@ -45,7 +45,11 @@ class GovTokenizer:
             return [w for w in self._jieba.lcut(text) if w.strip()]
 
     def tokenize(self, text: str) -> list[str]:
-        """Lexical tokens for BM25."""
+        """Lexical tokens for BM25 (cached: index builds re-tokenise mostly unchanged chunks)."""
+        return list(self._tokenize(text))
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one tokenizer per dictionary lives for the whole process
+    def _tokenize(self, text: str) -> tuple[str, ...]:
         lowered = text.lower()
         with _lock:
             words = self._jieba.lcut_for_search(lowered)
@@ -54,7 +58,7 @@ class GovTokenizer:
             for run in _CJK_RUN.findall(lowered):
                 pairs = (run[i : i + 2] for i in range(len(run) - 1))
                 tokens.extend("#" + p for p in pairs if not _FUNCTION_CHARS.intersection(p))
-        return tokens
+        return tuple(tokens)
 
 
 @lru_cache(maxsize=4)

@@ -54,7 +54,10 @@ class Document:
         return next((s for s in self.sections if s.heading == heading), None)
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+
+
+class _FrontMatterLoader(_BaseLoader):
     """A safe YAML loader that keeps dates as text, so a bad date is a field problem, not a crash."""
 
 
@@ -67,7 +70,7 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 def _field_lines(front: str, first_line: int) -> dict[str, int]:
     """Map each top-level front-matter key to its 1-based line in the file."""
     try:
-        node = yaml.compose(front)
+        node = yaml.compose(front, Loader=_BaseLoader)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):

@@ -98,3 +98,16 @@ def write_doc(folder: Path, doc_id: str, title: str, body: str, doc_type: str = 
     path = folder / f"{doc_id}.md"
     path.write_text(f"---\n{front}\n---\n\n{body}\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def stack(sample_index, tmp_path_factory):
+    """The whole running system (`govbot run`) for one test module, with its own copied data."""
+    from tests.stack import Stack
+
+    var_dir = tmp_path_factory.mktemp("stack") / "var"
+    copy_index(sample_index, var_dir / "index")
+    running = Stack(var_dir)
+    running.start()
+    yield running
+    running.stop()

@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from tests.browser import browser
-from tests.conftest import PROJECT, copy_index
-from tests.stack import Stack
+from tests.conftest import PROJECT
 
 ARTIFACTS = PROJECT / "var" / "test-artifacts"
 UNLABELED_JS = """
@@ -39,16 +38,6 @@ CONTRAST_JS = """
   return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 }
 """
-
-
-@pytest.fixture(scope="module")
-def stack(sample_index, tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("browser") / "var"
-    copy_index(sample_index, var_dir / "index")
-    running = Stack(var_dir)
-    running.start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")

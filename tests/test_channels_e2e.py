@@ -10,23 +10,11 @@ import sqlite3
 import wave
 
 import httpx
-import pytest
 
 from benchmarks.retrieval_eval import load_dev_questions
-from tests.conftest import copy_index
 from tests.stack import Stack, buttons, texts
 
 FORBIDDEN = re.compile(r"https?://|www\.|[*#`|\[\]【】（）()《》<>]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
-
-
-@pytest.fixture(scope="module")
-def stack(sample_index, tmp_path_factory):
-    var_dir = tmp_path_factory.mktemp("channels") / "var"
-    copy_index(sample_index, var_dir / "index")
-    running = Stack(var_dir)
-    running.start()
-    yield running
-    running.stop()
 
 
 def voice(stack: Stack, sender: str, message: str) -> str:

@@ -7,8 +7,6 @@ that fails validation changes nothing.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from sqlalchemy import func
 
 from govbot.storage.database import session_scope
 from govbot.storage.models import AuditEntry
+from index.file_lock import exclusive_lock
 from knowledge.document import parse_document
 from knowledge.importer import write_atomically
 from knowledge.loader import document_files
@@ -41,15 +40,8 @@ class KnowledgeStore:
         self.kb_dir = kb_dir
         self.database_url = database_url
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.kb_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.kb_dir / ".write.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive_lock(self.kb_dir / ".write.lock")
 
     def path(self, doc_id: str) -> Path:
         if not ID_PATTERN.match(doc_id):

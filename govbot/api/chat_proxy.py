@@ -20,11 +20,6 @@ def _rasa_url(request: Request) -> str:
     return request.app.state.settings.rasa_url
 
 
-def _check_length(message: str) -> None:
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise HTTPException(status_code=422, detail=f"消息过长：最多 {MAX_MESSAGE_CHARS} 个字，请精简后再发送。")
-
-
 async def _post(url: str, body: dict) -> httpx.Response:
     try:
         async with httpx.AsyncClient(timeout=RASA_TIMEOUT) as client:
@@ -33,24 +28,25 @@ async def _post(url: str, body: dict) -> httpx.Response:
         raise HTTPException(status_code=503, detail="对话服务暂时无法访问，请稍后再试，或拨打 12345 热线。") from None
 
 
-@router.post("/chat")
-async def chat(request: Request, body: ChatMessage) -> list[dict]:
-    """Send a message through Rasa's REST channel; returns the bot's messages."""
-    _check_length(body.message)
-    response = await _post(f"{_rasa_url(request)}/webhooks/rest/webhook", body.dict())
+async def _forward(request: Request, channel: str, body: ChatMessage) -> list | dict:
+    if len(body.message) > MAX_MESSAGE_CHARS:
+        raise HTTPException(status_code=422, detail=f"消息过长：最多 {MAX_MESSAGE_CHARS} 个字，请精简后再发送。")
+    response = await _post(f"{_rasa_url(request)}/webhooks/{channel}/webhook", body.dict())
     if response.status_code != 200:
         raise HTTPException(status_code=502, detail="对话服务出错，请稍后再试。")
     return response.json()
+
+
+@router.post("/chat")
+async def chat(request: Request, body: ChatMessage) -> list[dict]:
+    """Send a message through Rasa's REST channel; returns the bot's messages."""
+    return await _forward(request, "rest", body)
 
 
 @router.post("/elder")
 async def elder(request: Request, body: ChatMessage) -> dict:
     """Send a message through the plain-text (voice) channel; returns ``{"text": ...}``."""
-    _check_length(body.message)
-    response = await _post(f"{_rasa_url(request)}/webhooks/plaintext/webhook", body.dict())
-    if response.status_code != 200:
-        raise HTTPException(status_code=502, detail="对话服务出错，请稍后再试。")
-    return response.json()
+    return await _forward(request, "plaintext", body)
 
 
 @router.get("/history")
