@@ -24,8 +24,6 @@ def render_answer(dispatcher: CollectingDispatcher, answer: dict[str, Any], sugg
         dispatcher.utter_message(
             text=answer["text"],
             buttons=FEEDBACK_BUTTONS,
-            json_message=None,
-            custom=None,
             metadata={"doc_id": answer.get("doc_id"), "source_url": answer.get("source_url")},
         )
         related = answer.get("related") or []
