@@ -10,6 +10,7 @@ from govbot.answering.citation import source_line
 from govbot.answering.section_cues import cued_sections, strip_cues
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.searcher import Searcher, SearchResponse
+from knowledge.document import INTRO_SECTION
 
 NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
@@ -70,7 +71,7 @@ class Answerer:
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
         results = response.results
         if response.decision == ANSWER:
-            return self._from_document(results[0].doc_id, question, results[0].section, results[0].confidence)
+            return self._from_document(results[0].doc_id, question, results[0].confidence)
         floor = self.searcher.policy.fallback_below
         options = [{"doc_id": r.doc_id, "title": r.title} for r in results if r.confidence >= floor][:MAX_OPTIONS]
         if response.decision == CLARIFY and len(options) >= 2:
@@ -82,7 +83,7 @@ class Answerer:
                 confidence=response.confidence,
             )
         if response.decision == CLARIFY and options:
-            return self._from_document(options[0]["doc_id"], question, results[0].section, response.confidence)
+            return self._from_document(options[0]["doc_id"], question, response.confidence)
         closest = [{"doc_id": r.doc_id, "title": r.title} for r in results[:MAX_OPTIONS]]
         text = "抱歉，我没有找到可靠的答案，不想给您错误的信息。"
         if closest:
@@ -90,18 +91,20 @@ class Answerer:
         text += "也可以拨打 12345 政务服务便民热线，或回复“转人工”由工作人员为您解答。"
         return Answer(decision=FALLBACK, text=text, options=closest, confidence=response.confidence)
 
-    def _from_document(
-        self, doc_id: str, question: str, matched_section: str | None = None, confidence: float = 1.0
-    ) -> Answer:
+    def _from_document(self, doc_id: str, question: str, confidence: float = 1.0) -> Answer:
+        """The section the question asks about; with no such cue, the overview (else the best-matching section)."""
         _, data = self.searcher.data()
         record = data.documents.get(doc_id)
         if record is None:
             return Answer(decision=FALLBACK, text="抱歉，这项服务的资料暂时无法查看，请拨打 12345 咨询。")
         sections = {s["heading"]: s["text"] for s in record["sections"]}
         wanted = [s for s in cued_sections(question) if s in sections]
-        if not wanted and not matched_section:
-            matched_section = self.searcher.best_section(question, doc_id)
-        heading = wanted[0] if wanted else (matched_section or next(iter(sections)))
+        if wanted:
+            heading = wanted[0]
+        elif sections.get(INTRO_SECTION, "").strip():
+            heading = INTRO_SECTION
+        else:
+            heading = self.searcher.best_section(question, doc_id) or next(iter(sections))
         source = source_line(record)
         text = f"【{record['title']}】{heading}：\n{sections[heading]}\n\n{source}"
         related = [
