@@ -78,4 +78,4 @@ class ActionAnswerChoice(Action):
         if not doc_id:
             dispatcher.utter_message(response="utter_ask_which_service")
             return []
-        return await _answer(dispatcher, tracker, question or doc_id, doc_id=doc_id)
+        return await _answer(dispatcher, tracker, question, doc_id=doc_id)

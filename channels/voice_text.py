@@ -24,6 +24,7 @@ _BRACKETS = re.compile(r"[（(\[【〔{]\s*([^）)\]】〕}]*?)\s*[）)\]】〕}
 _QUOTES = re.compile(r"[《》〈〉“”\"‘’「」『』<>]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(\d+)[.、．)]\s*")
 _HEADING = re.compile(r"^【([^】]+)】([^：\n]+)：")
+_CLAUSE_END = re.compile(r"(?<=[，、：])")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 
 
@@ -61,38 +62,33 @@ def plain_text(text: str) -> str:
     return text + "。" if text and text[-1] not in "？！。" else text
 
 
-def _split_long_sentence(sentence: str, limit: int) -> list[str]:
-    pieces, current = [], ""
-    for part in re.split(r"(?<=[，、：])", sentence):
-        while len(part) > limit:
-            pieces.append(part[:limit])
-            part = part[limit:]
-        if current and len(current) + len(part) > limit:
-            pieces.append(current)
-            current = part
+def _pack(pieces: list[str], limit: int) -> list[str]:
+    """Join pieces greedily into strings of at most ``limit`` characters (longer pieces are cut)."""
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        while len(piece) > limit:
+            if current:
+                packed.append(current)
+                current = ""
+            packed.append(piece[:limit])
+            piece = piece[limit:]
+        if current and len(current) + len(piece) > limit:
+            packed.append(current)
+            current = piece
         else:
-            current += part
+            current += piece
     if current:
-        pieces.append(current)
-    return pieces
+        packed.append(current)
+    return packed
 
 
 def paginate(text: str, limit: int = MAX_CHARS) -> list[str]:
-    """Split spoken text into pages of whole sentences; the first page leaves room for the "more" prompt."""
+    """Split spoken text into pages of whole sentences (long ones at commas), leaving room for the "more" prompt."""
+    budget = limit - len(MORE_PROMPT)
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
-    pages: list[str] = []
-    current = ""
-    for sentence in sentences:
-        budget = limit - len(MORE_PROMPT)
-        for piece in _split_long_sentence(sentence, budget) if len(sentence) > budget else [sentence]:
-            if current and len(current) + len(piece) > budget:
-                pages.append(current)
-                current = piece
-            else:
-                current += piece
-    if current:
-        pages.append(current)
-    return pages
+    clauses = [c for s in sentences for c in (_CLAUSE_END.split(s) if len(s) > budget else [s]) if c]
+    return _pack(clauses, budget)
 
 
 def _source(text: str) -> str:

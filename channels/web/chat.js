@@ -62,14 +62,19 @@
     return box;
   }
 
+  function buttonGroup(className, label) {
+    var group = document.createElement("div");
+    group.className = className;
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", label);
+    return group;
+  }
+
   function renderButtons(box, buttons) {
     var choices = buttons.filter(function (b) { return b.payload.indexOf("/feedback_") !== 0; });
     var feedback = buttons.filter(function (b) { return b.payload.indexOf("/feedback_") === 0; });
     if (choices.length) {
-      var group = document.createElement("div");
-      group.className = "choices";
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "请选择");
+      var group = buttonGroup("choices", "请选择");
       choices.forEach(function (b) {
         var button = document.createElement("button");
         button.type = "button";
@@ -80,10 +85,7 @@
       box.appendChild(group);
     }
     if (feedback.length) {
-      var rate = document.createElement("div");
-      rate.className = "choices feedback";
-      rate.setAttribute("role", "group");
-      rate.setAttribute("aria-label", "这个回答有用吗");
+      var rate = buttonGroup("choices feedback", "这个回答有用吗");
       feedback.forEach(function (b) {
         var button = document.createElement("button");
         button.type = "button";

@@ -49,21 +49,20 @@ class Answerer:
         conversation's topic used by follow-ups."""
         if doc_id:
             return self._from_document(doc_id, question)
-        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
-        if followup:
-            if current_doc and not self._names_other_topic(question, response, current_doc):
+        bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
+        if followup and bare:
+            if current_doc:
                 return self._from_document(current_doc, question)
-            if not current_doc and len(strip_cues(question)) < 2:
-                return Answer(
-                    decision=NO_TOPIC,
-                    text="请问您想了解哪一项服务？比如：身份证办理、公积金提取、社保卡补办。",
-                )
+            return Answer(decision=NO_TOPIC, text="请问您想了解哪一项服务？比如：身份证办理、公积金提取、社保卡补办。")
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
+        if followup and current_doc and not self._names_other_topic(response, current_doc):
+            return self._from_document(current_doc, question)
         return self._from_response(question, response)
 
     @staticmethod
-    def _names_other_topic(question: str, response: SearchResponse, current_doc: str) -> bool:
+    def _names_other_topic(response: SearchResponse, current_doc: str) -> bool:
         """A follow-up like "那护照要多少钱" names a new service: switch when search is sure of it."""
-        if len(strip_cues(question)) < 2 or not response.results:
+        if not response.results:
             return False
         top = response.results[0]
         return top.doc_id != current_doc and response.decision == ANSWER and top.confidence >= TOPIC_SWITCH_CONFIDENCE
