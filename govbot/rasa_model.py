@@ -9,16 +9,20 @@ from pathlib import Path
 
 from govbot.settings import PROJECT_ROOT, Settings
 
-TRAINING_INPUTS = ("config.yml", "domain.yml", "bot/data")
+TRAINING_INPUTS = ("config.yml", "domain.yml", "bot/data", "govbot/nlu", "index/dictionary")
 FINGERPRINT = ".fingerprint"
 
 
-def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
-    """A hash of every training input (file names and contents)."""
-    digest = hashlib.sha256()
+def training_fingerprint(embedding_model: str, root: Path = PROJECT_ROOT) -> str:
+    """A hash of every training input: files, custom NLU components, and the embedding model they use."""
+    digest = hashlib.sha256(embedding_model.encode())
     for name in TRAINING_INPUTS:
         path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
@@ -52,7 +56,7 @@ def ensure_rasa_model(settings: Settings, root: Path = PROJECT_ROOT) -> Path:
     """The trained model, training it first when the inputs changed since the last training."""
     model_dir = settings.rasa_model_dir
     stamp = model_dir / FINGERPRINT
-    fingerprint = training_fingerprint(root)
+    fingerprint = training_fingerprint(settings.embedding_model_ref, root)
     current = latest_model(model_dir)
     if current is not None and stamp.exists() and stamp.read_text().strip() == fingerprint:
         return current
