@@ -138,7 +138,8 @@ class KnowledgeStore:
                 session.flush()
                 for doc_id in changes:
                     if doc_id in staged:
-                        os.replace(staged.pop(doc_id), self.path(doc_id))
+                        os.replace(staged[doc_id], self.path(doc_id))
+                        del staged[doc_id]
                     else:
                         self.path(doc_id).unlink()
                     swapped.append(doc_id)
