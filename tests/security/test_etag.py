@@ -1,9 +1,14 @@
-"""Lost updates: saves and deletes carry the ETag the editor opened; a stale one gets 412 over real HTTP."""
+"""Lost updates: saves and deletes carry the ETag the editor opened (a stale one gets 412 over real HTTP), and a
+review-queue link edits under the write lock."""
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
+from govbot.admin.aliases import with_aliases
+from govbot.admin.kb_store import KnowledgeStore, Precondition, PreconditionFailed, etag_of
 from tests.test_admin_api import AUTH
 
 STALE = "文档已被他人修改，请刷新后再保存。"
@@ -57,3 +62,39 @@ def test_create_needs_if_none_match_and_never_overwrites(admin_service):
     ghost = admin_service.put("no-such-doc", ghost_text, condition={"If-Match": '"x"'})
     assert ghost.status_code == 412 and not (admin_service.kb / "no-such-doc.md").exists()
     assert (admin_service.kb / "passport-copy.md").read_text("utf-8") == text
+
+
+def test_a_link_and_a_staff_save_never_lose_each_other(kb_copy, tmp_path):
+    """The link reads, adds aliases and writes under the write lock: a save opened before it gets 412."""
+    store = KnowledgeStore(kb_copy, f"sqlite:///{tmp_path / 'audit.db'}")
+    opened = store.read("passport")
+    inside, release = threading.Event(), threading.Event()
+
+    def add_alias(text: str) -> str:
+        inside.set()
+        assert release.wait(10)
+        return with_aliases(text, ["出国前护照快过期了怎么办"])
+
+    link = threading.Thread(target=store.edit, args=("passport", add_alias, "editor-link", "link"))
+    link.start()
+    assert inside.wait(10)
+    outcome: list[object] = []
+
+    def staff_save() -> None:
+        try:
+            outcome.append(store.put("passport", opened.replace("120元", "140元"), "editor-b", None, stale))
+        except PreconditionFailed as exc:
+            outcome.append(exc)
+
+    stale = Precondition(if_match=(etag_of(opened),))
+    save = threading.Thread(target=staff_save)
+    save.start()
+    save.join(0.5)
+    assert save.is_alive(), "the save must wait for the link's lock"
+    release.set()
+    link.join(10)
+    save.join(10)
+    assert isinstance(outcome[0], PreconditionFailed)
+    final = store.read("passport")
+    assert "出国前护照快过期了怎么办" in final and "120元" in final
+    assert [v["action"] for v in store.history("passport")] == ["link"]
