@@ -27,14 +27,17 @@ def _kb_validate(args: argparse.Namespace) -> int:
 def _kb_import(args: argparse.Namespace) -> int:
     from knowledge.importer import import_files
 
-    report = import_files([Path(p) for p in args.paths], args.kb, args.type)
+    report = import_files([Path(p) for p in args.paths], args.kb, args.type, get_settings().import_limits)
+    for file in report.files:
+        print(f"{'ok' if file.ok else 'error'}\t{file.file}\t{file.problem or ' '.join(file.ids)}")
+    if not report.ok:
+        print("有文件未通过校验，本批次没有写入任何文档。", file=sys.stderr)
+        return EXIT_PROBLEMS
     for doc_id in report.created:
         print(f"created {doc_id}")
     for doc_id in report.updated:
         print(f"updated {doc_id}")
-    for path, reason in report.failed.items():
-        print(f"skipped {path}: {reason}", file=sys.stderr)
-    return EXIT_PROBLEMS if report.failed else EXIT_OK
+    return EXIT_OK
 
 
 def _index_build(args: argparse.Namespace) -> int:
@@ -189,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = kb.add_parser("validate", help="check every document and report problems")
     kb_option(validate)
     validate.set_defaults(func=_kb_validate)
-    importer = kb.add_parser("import", help="import .md .txt .html .csv .xlsx .docx .pdf files")
+    importer = kb.add_parser("import", help="import .md .txt .html .csv .xlsx .docx .pdf files (all or nothing)")
     importer.add_argument("paths", nargs="+")
     importer.add_argument("--type", choices=("guide", "policy", "faq"))
     kb_option(importer)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from index.confidence import ConfidencePolicy
 from index.fusion import FusionWeights
+from knowledge.importers.limits import ImportLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
@@ -67,6 +68,10 @@ class Settings:
         default_factory=lambda: _path("ADMIN_TOKENS_FILE", _path("VAR_DIR", PROJECT_ROOT / "var") / "admin_tokens")
     )
     max_upload_mb: int = field(default_factory=lambda: _env_int("MAX_UPLOAD_MB", 20))
+    # Import limits (parser bombs): what an imported .docx/.xlsx may unzip to, and how many pages a PDF may have.
+    max_unzipped_mb: int = field(default_factory=lambda: _env_int("MAX_UNZIPPED_MB", 100))
+    max_zip_entries: int = field(default_factory=lambda: _env_int("MAX_ZIP_ENTRIES", 2000))
+    max_pdf_pages: int = field(default_factory=lambda: _env_int("MAX_PDF_PAGES", 300))
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 180))
     review_group_similarity: float = field(default_factory=lambda: _env_float("REVIEW_GROUP_SIMILARITY", 0.88))
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
@@ -82,6 +87,10 @@ class Settings:
     confidence_scale: float = field(default_factory=lambda: _env_float("CONFIDENCE_SCALE", 0.0147))
     fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.5))
     clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.01))
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        return ImportLimits(self.max_unzipped_mb, self.max_zip_entries, self.max_pdf_pages)
 
     @property
     def rasa_model_dir(self) -> Path:

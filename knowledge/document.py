@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
-from knowledge.problems import DocumentError, Problem
+from knowledge.problems import QUOTE_LIMIT, DocumentError, Problem
 
 FRONT_MATTER_FENCE = "---"
+MAX_FRONT_MATTER_DEPTH = 10
 INTRO_SECTION = "概述"
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*#*\s*$")
 
@@ -65,6 +66,37 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _structure_problem(front: str, name: str) -> Problem | None:
+    """Reject YAML anchors/aliases (an alias bomb expands to gigabytes) and deep nesting, scanning events only.
+
+    Events are read without building anything, so a hostile front matter costs time linear in its length.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(front, Loader=_BaseLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return Problem(
+                    name,
+                    2 + event.start_mark.line,
+                    "front matter",
+                    "前置信息不能使用 YAML 锚点（&）或别名（*），请把取值直接写出来",
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_FRONT_MATTER_DEPTH:
+                    return Problem(
+                        name,
+                        2 + event.start_mark.line,
+                        "front matter",
+                        f"前置信息嵌套过深（超过 {MAX_FRONT_MATTER_DEPTH} 层）",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # reported with its line by the loader
+    return None
 
 
 def _field_lines(front: str, first_line: int) -> dict[str, int]:
@@ -120,13 +152,15 @@ def parse_document(text: str, path: str | Path = "") -> Document:
             [Problem(name, 1, "front matter", "no closing '---' line after the front matter")]
         ) from None
     front = "\n".join(lines[1:end])
+    if (problem := _structure_problem(front, name)) is not None:
+        raise DocumentError([problem])
     try:
         meta = yaml.load(front, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        raise DocumentError([Problem(name, line, "front matter", f"invalid YAML: {reason}")]) from None
+        raise DocumentError([Problem(name, line, "front matter", f"invalid YAML: {reason[:QUOTE_LIMIT]}")]) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

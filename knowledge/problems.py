@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import asdict, dataclass
+from typing import Any
+
+QUOTE_LIMIT = 80
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 5, 5, QUOTE_LIMIT, QUOTE_LIMIT
+
+
+def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """A value as quoted in a message: its repr, cut to ``limit`` characters (nested values are elided)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from knowledge.document import INTRO_SECTION, Document
-from knowledge.problems import Problem
+from knowledge.problems import QUOTE_LIMIT, Problem, quoted
 
 DOC_TYPES = ("guide", "policy", "faq")
 AUDIENCES = ("个人", "企业", "老年人", "残疾人", "困难群众", "家长", "高校毕业生")
@@ -22,9 +22,10 @@ GUIDE_SECTIONS = (
     "咨询电话",
     "政策依据",
 )
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-URL_PATTERN = re.compile(r"^https?://[^\s]+$")
+# Always used with ``fullmatch``: ``match`` with ``$`` would accept a trailing newline.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+URL_PATTERN = re.compile(r"https?://[^\s]+")
 REQUIRED_FIELDS = ("id", "type", "title", "department", "region", "audience", "updated")
 
 EMPLOYMENT_STATES = ("在职", "失业", "灵活就业", "退休", "在校学生")
@@ -36,25 +37,30 @@ ELIGIBILITY_AUDIENCES = ("企业", "个人")
 Check = Callable[[Any], str | None]
 
 
+def is_doc_id(value: Any) -> bool:
+    """Whether ``value`` is a whole document id (lowercase letters, digits and '-', at most 80 characters)."""
+    return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
+
+
 def _text(value: Any) -> str | None:
     return None if isinstance(value, str) and value.strip() else "must be a non-empty text"
 
 
 def _id(value: Any) -> str | None:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not is_doc_id(value):
         return "must be a slug of lowercase letters, digits and '-' (e.g. id-card)"
     return None
 
 
 def _doc_type(value: Any) -> str | None:
-    return None if value in DOC_TYPES else f"unknown type {value!r}; use one of {', '.join(DOC_TYPES)}"
+    return None if value in DOC_TYPES else f"unknown type {quoted(value)}; use one of {', '.join(DOC_TYPES)}"
 
 
 def parse_date(value: Any) -> dt.date | None:
     """The date of a YYYY-MM-DD value, or None when it is not one."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if isinstance(value, str) and DATE_PATTERN.match(value):
+    if isinstance(value, str) and DATE_PATTERN.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -81,17 +87,17 @@ def _audience(value: Any) -> str | None:
     if not isinstance(values, list) or not values:
         return f"must be a non-empty list of {', '.join(AUDIENCES)}"
     unknown = [v for v in values if v not in AUDIENCES]
-    return f"unknown audience {unknown[0]!r}; use {', '.join(AUDIENCES)}" if unknown else None
+    return f"unknown audience {quoted(unknown[0])}; use {', '.join(AUDIENCES)}" if unknown else None
 
 
 def _url(value: Any) -> str | None:
     if value in (None, ""):
         return None
-    return None if isinstance(value, str) and URL_PATTERN.match(value) else "must be an http(s) URL"
+    return None if isinstance(value, str) and URL_PATTERN.fullmatch(value) else "must be an http(s) URL"
 
 
 def _ids(value: Any) -> str | None:
-    if isinstance(value, list) and all(isinstance(v, str) and ID_PATTERN.match(v) for v in value):
+    if isinstance(value, list) and all(is_doc_id(v) for v in value):
         return None
     return "must be a list of document ids"
 
@@ -166,7 +172,7 @@ def _any_of(value: Any) -> str | None:
         for key, inner in option.items():
             check = ELIGIBILITY_FIELDS.get(key)
             if check is None:
-                return f"unknown condition {key!r}"
+                return f"unknown condition {quoted(key)}"
             if (message := check(inner)) is not None:
                 return f"{key} {message}"
     return None
@@ -179,7 +185,7 @@ def _check_fields(doc: Document, checks: dict[str, Check], values: dict, prefix:
     problems = []
     for key, value in values.items():
         line = doc.field_lines.get(prefix.split(".")[0] if prefix else key, 0)
-        name = f"{prefix}{key}"
+        name = f"{prefix}{key}"[:QUOTE_LIMIT]
         check = checks.get(key)
         if check is None:
             problems.append(Problem(doc.path, line, name, f"unknown field; allowed: {', '.join(checks)}"))

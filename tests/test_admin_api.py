@@ -57,8 +57,20 @@ class Service:
         assert self.process is not None
         stop(self.process, signal.SIGKILL)
 
-    def put(self, doc_id: str, text: str, headers: dict = AUTH) -> httpx.Response:
-        return httpx.put(f"{self.url}/admin/documents/{doc_id}", content=text.encode(), headers=headers, timeout=60)
+    def precondition(self, doc_id: str) -> dict:
+        """If-Match with the document's current ETag, or If-None-Match: * when it does not exist yet."""
+        got = httpx.get(f"{self.url}/admin/documents/{doc_id}", headers=AUTH, timeout=60)
+        return {"If-Match": got.headers["ETag"]} if got.status_code == 200 else {"If-None-Match": "*"}
+
+    def put(self, doc_id: str, text: str, headers: dict = AUTH, condition: dict | None = None) -> httpx.Response:
+        """PUT as an editor who has just opened the document (``condition`` overrides the precondition)."""
+        condition = self.precondition(doc_id) if condition is None else condition
+        return httpx.put(
+            f"{self.url}/admin/documents/{doc_id}",
+            content=text.encode(),
+            headers={**headers, **condition},
+            timeout=60,
+        )
 
     def answer(self, question: str) -> dict:
         return httpx.post(
@@ -140,7 +152,11 @@ def test_create_delete_and_rollback(service):
     created = service.put("dog-registration", text)
     assert created.json()["action"] == "create" and created.json()["version"] == 1
     assert service.answer("养狗要办什么证")["doc_id"] == "dog-registration"
-    deleted = httpx.delete(f"{service.url}/admin/documents/dog-registration", headers=AUTH, timeout=60).json()
+    deleted = httpx.delete(
+        f"{service.url}/admin/documents/dog-registration",
+        headers={**AUTH, **service.precondition("dog-registration")},
+        timeout=60,
+    ).json()
     assert deleted["version"] == 2 and not (service.kb / "dog-registration.md").exists()
     assert service.answer("犬只登记领取犬牌").get("doc_id") != "dog-registration"
     restored = httpx.post(
@@ -205,16 +221,19 @@ def test_import_every_format(service, tmp_path):
     files["import-docx.docx"] = (tmp_path / "import-docx.docx").read_bytes()
     files["bee-keeping.pdf"] = _pdf(tmp_path).read_bytes()
     upload = [("files", (name, data)) for name, data in files.items()]
-    body = httpx.post(
+    response = httpx.post(
         f"{service.url}/admin/import",
         params={"type": "guide"},
         files=upload[:3] + upload[5:],
         headers=AUTH,
         timeout=120,
-    ).json()
-    assert not body["failed"], body["failed"]
-    faq = httpx.post(f"{service.url}/admin/import", files=upload[3:5], headers=AUTH, timeout=120).json()
-    assert not faq["failed"], faq["failed"]
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert all(f["ok"] for f in body["files"]) and body["indexed"] is True
+    faq = httpx.post(f"{service.url}/admin/import", files=upload[3:5], headers=AUTH, timeout=120)
+    assert faq.status_code == 200, faq.text
+    faq = faq.json()
     ids = {i["id"] for i in body["imported"] + faq["imported"]}
     assert ids == {"import-md", "import-txt", "import-html", "import-faq", "import-xlsx", "import-docx", "bee-keeping"}
     assert service.answer("养蜂备案要带什么")["doc_id"] == "bee-keeping"
@@ -234,14 +253,17 @@ def test_bad_uploads(service, tmp_path):
         ("files", ("dup-doc.txt", "甲\n\n办理流程\n窗口办理。\n".encode())),
         ("files", ("dup-doc.html", "<h1>乙</h1><h2>办理流程</h2><p>窗口办理。</p>".encode())),
     ]
-    body = httpx.post(
+    response = httpx.post(
         f"{service.url}/admin/import", params={"type": "guide"}, files=uploads, headers=AUTH, timeout=60
-    ).json()
-    failed = body["failed"]
-    assert "不支持的文件类型" in failed["virus.exe"]
-    assert "xlsx" in failed["broken.xlsx"] and "PDF" in failed["broken.pdf"]
-    assert "invalid YAML" in failed["bad-md.md"]
-    assert "重复" in failed["dup-doc.html"] and [i["id"] for i in body["imported"]] == ["dup-doc"]
+    )
+    assert response.status_code == 422 and "没有导入任何文档" in response.json()["detail"]["message"]
+    files = {f["file"]: f for f in response.json()["detail"]["files"]}
+    assert list(files) == [name for _, (name, _) in uploads]
+    assert "不支持的文件类型" in files["virus.exe"]["problem"]
+    assert "xlsx" in files["broken.xlsx"]["problem"] and "PDF" in files["broken.pdf"]["problem"]
+    assert "invalid YAML" in files["bad-md.md"]["problem"]
+    assert files["dup-doc.txt"]["ok"] and "重复" in files["dup-doc.html"]["problem"]
+    assert not (service.kb / "dup-doc.md").exists()
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as handle:
         handle.write("标题\n".encode())
@@ -259,9 +281,12 @@ def test_concurrent_edits(service):
     originals = {d: (service.kb / f"{d}.md").read_text("utf-8") for d in targets}
 
     def edit(n: int) -> int:
+        """Open and save, as an editor does; a save that lost the race (412) re-opens and saves again."""
         doc = targets[n % len(targets)]
         text = originals[doc].replace("## 办理流程", f"## 办理流程\n\n并发编辑第{n}次。\n", 1)
-        return service.put(doc, text).status_code
+        while (status := service.put(doc, text).status_code) == 412:
+            pass
+        return status
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(edit, range(12)))

@@ -31,7 +31,7 @@ def test_txt_title_id_and_sections(tmp_path: Path):
     source.write_text(TXT_GUIDE, encoding="utf-8")
     kb = tmp_path / "kb"
     report = import_files([source], kb, "guide")
-    assert report.created == ["dog-registration"] and not report.failed
+    assert report.created == ["dog-registration"] and report.ok
     [doc] = load_kb(kb).documents
     assert doc.title == "示例市犬只登记"
     assert [s.heading for s in doc.sections] == ["办理条件", "申请材料", "办理流程"]
@@ -58,10 +58,11 @@ def test_markdown_and_html(tmp_path: Path):
         encoding="utf-8",
     )
     kb = tmp_path / "kb"
-    assert "not a guide section" in import_files([html], kb, None).failed[str(html)]
+    [failed] = import_files([html], kb, None).files
+    assert not failed.ok and "not a guide section" in failed.problem
     report = import_files([md], kb, None)
     report2 = import_files([html], kb, "policy")
-    assert report.created == ["md-doc"] and report2.created == ["html-policy"], report2.failed
+    assert report.created == ["md-doc"] and report2.created == ["html-policy"], report2.files
     docs = {d.id: d for d in load_kb(kb).documents}
     policy = docs["html-policy"]
     assert policy.title == "示例市养犬补贴政策" and policy.type == "policy"
@@ -84,7 +85,7 @@ def test_csv_and_xlsx_faq(tmp_path: Path):
     book.save(xlsx_path)
     kb = tmp_path / "kb"
     report = import_files([csv_path, xlsx_path], kb)
-    assert not report.failed, report.failed
+    assert report.ok, report.files
     docs = {d.id: d for d in load_kb(kb).documents}
     assert docs["faq-social"].type == "faq"
     assert [s.heading for s in docs["faq-social"].sections] == ["社保卡丢了怎么办", "社保怎么查"]
@@ -104,7 +105,7 @@ def test_docx_and_pdf(tmp_path: Path):
     document.save(docx_path)
     kb = tmp_path / "kb"
     report = import_files([docx_path], kb, "guide")
-    assert report.created == ["marriage-booking"], report.failed
+    assert report.created == ["marriage-booking"], report.files
     [doc] = load_kb(kb).documents
     assert [s.heading for s in doc.sections] == ["申请材料", "办理流程"]
 
@@ -112,28 +113,29 @@ def test_docx_and_pdf(tmp_path: Path):
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("bad.exe", b"MZ", "unsupported file type"),
-        ("broken.xlsx", b"not a zip at all", "not a readable .xlsx"),
+        ("bad.exe", b"MZ", "不支持的文件类型"),
+        ("broken.xlsx", b"not a zip at all", "不是有效的 .xlsx 文件"),
         ("broken.pdf", b"%PDF-1.4 garbage", "PDF"),
-        ("empty.txt", b"   \n\n", "no text"),
-        ("no-columns.csv", "名字,年龄\n张三,3\n".encode(), "question and answer"),
-        ("Bad Name.txt", "标题\n内容".encode(), "file name must be a document id"),
+        ("empty.txt", b"   \n\n", "没有文字"),
+        ("no-columns.csv", "名字,年龄\n张三,3\n".encode(), "question（问题）和 answer（答案）"),
+        ("Bad Name.txt", "标题\n内容".encode(), "文件名必须是文档编号"),
         ("broken-front.md", b"---\nid: [x\n---\nbody", "invalid YAML"),
     ],
 )
-def test_bad_files_are_reported_and_skipped(tmp_path: Path, name: str, content: bytes, reason: str):
+def test_a_bad_file_stops_the_whole_batch(tmp_path: Path, name: str, content: bytes, reason: str):
     bad = tmp_path / name
     bad.write_bytes(content)
     good = tmp_path / "good-one.txt"
     good.write_text(TXT_GUIDE, encoding="utf-8")
     kb = tmp_path / "kb"
     report = import_files([bad, good], kb, "guide")
-    assert report.created == ["good-one"]
-    assert reason in report.failed[str(bad)]
+    assert not report.ok and report.created == [] and not (kb / "good-one.md").exists()
+    by_file = {f.file: f for f in report.files}
+    assert reason in by_file[str(bad)].problem and by_file[str(good)].ok and by_file[str(good)].ids == ["good-one"]
 
 
 def test_unknown_type_is_rejected(tmp_path: Path):
     source = tmp_path / "x.txt"
     source.write_text(TXT_GUIDE, encoding="utf-8")
-    report = import_files([source], tmp_path / "kb", "manual")
-    assert "unknown type" in report.failed[str(source)]
+    [report] = import_files([source], tmp_path / "kb", "manual").files
+    assert "未知的文档类型" in report.problem

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from knowledge.document import parse_document
 from knowledge.loader import load_kb
 from knowledge.schema import validate_document
-from tests.conftest import SAMPLE_KB, write_doc
+from tests.conftest import DATA, SAMPLE_KB, write_doc
 
 GUIDE_BODY = "## 申请材料\n\n1. 身份证原件。\n\n## 办理流程\n\n1. 到窗口提交材料。"
 
@@ -17,7 +16,7 @@ def test_sample_kb_is_valid_and_covers_the_catalogue():
     report = load_kb(SAMPLE_KB)
     assert report.problems == []
     ids = {d.id for d in report.documents}
-    catalogue = Path(__file__).resolve().parents[2] / "shared" / "catalogue.tsv"
+    catalogue = DATA / "catalogue.tsv"
     with open(catalogue, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert {r["id"] for r in rows} <= ids

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var token = sessionStorage.getItem("govbot.admin.token") || "";
+  var etag = null; // ETag of the open document: saves send If-Match, a new document If-None-Match: *
   var $ = function (id) { return document.getElementById(id); };
 
   function el(tag, text, attrs) {
@@ -73,7 +74,7 @@
 
   function openDoc(id) {
     api("/admin/documents/" + encodeURIComponent(id)).then(function (body) {
-      $("doc-id").value = id; $("doc-text").value = body.markdown; $("save-status").textContent = "";
+      $("doc-id").value = id; $("doc-text").value = body.markdown; $("save-status").textContent = ""; etag = body.etag;
       showTab("editor"); scheduleCheck(); loadHistory(id);
     });
   }
@@ -97,8 +98,10 @@
   function save() {
     var id = $("doc-id").value.trim();
     $("save-status").textContent = "正在保存并更新索引……";
-    api("/admin/documents/" + encodeURIComponent(id), { method: "PUT", headers: { "Content-Type": "text/markdown" }, body: $("doc-text").value })
+    var condition = etag ? { "If-Match": etag } : { "If-None-Match": "*" };
+    api("/admin/documents/" + encodeURIComponent(id), { method: "PUT", headers: Object.assign({ "Content-Type": "text/markdown" }, condition), body: $("doc-text").value })
       .then(function (body) {
+        etag = body.etag;
         $("save-status").textContent = body.indexed ? "已保存（第 " + body.version + " 版），已上线。" : "已保存，索引更新中：" + (body.index_error || "");
         loadHistory(id); loadDocs();
       }).catch(function (e) {
@@ -213,10 +216,12 @@
   $("delete").addEventListener("click", function () {
     var id = $("doc-id").value.trim();
     if (!id || !confirm("确定删除 " + id + "？")) { return; }
-    api("/admin/documents/" + encodeURIComponent(id), { method: "DELETE" }).then(function () { $("save-status").textContent = "已删除。"; loadDocs(); });
+    api("/admin/documents/" + encodeURIComponent(id), { method: "DELETE", headers: { "If-Match": etag || "" } })
+      .then(function () { etag = null; $("save-status").textContent = "已删除。"; loadDocs(); })
+      .catch(function (e) { $("save-status").textContent = "删除失败：" + ((e.body && typeof e.body.detail === "string") ? e.body.detail : e.message); });
   });
   $("new-doc").addEventListener("click", function () {
-    $("doc-id").value = ""; $("doc-text").value = "---\nid: \ntype: guide\ntitle: \ndepartment: \nregion: 示例市\naudience: [个人]\nupdated: " + new Date().toISOString().slice(0, 10) + "\n---\n\n## 申请材料\n\n## 办理流程\n";
+    etag = null; $("doc-id").value = ""; $("doc-text").value = "---\nid: \ntype: guide\ntitle: \ndepartment: \nregion: 示例市\naudience: [个人]\nupdated: " + new Date().toISOString().slice(0, 10) + "\n---\n\n## 申请材料\n\n## 办理流程\n";
     $("history-rows").textContent = ""; showTab("editor");
   });
   $("hit-go").addEventListener("click", hitTest);

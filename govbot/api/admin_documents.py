@@ -6,20 +6,25 @@ import json
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from govbot.admin.auth import Principal
-from govbot.admin.kb_store import KnowledgeStore, NotFound
+from govbot.admin.kb_store import KnowledgeStore, NotFound, Precondition, PreconditionFailed, StoreFailure, etag_of
 from govbot.api.admin_auth import editor, reader
-from knowledge.document import parse_document, render_document
-from knowledge.importer import IMPORTERS, convert_file
-from knowledge.importers.base import ImportFailure
+from knowledge.document import parse_document
+from knowledge.importer import IMPORTERS, FileReport, plan_import
 from knowledge.problems import DocumentError
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 INDEX_WAIT = 30.0
 CHUNK = 1 << 20
+STALE = "文档已被他人修改，请刷新后再保存。"
+EXISTS = "已有相同编号的文档，请换一个编号，或打开该文档后再修改。"
+NEED_PRECONDITION = (
+    "请先打开文档再保存：修改或删除需要 If-Match 请求头（取自打开文档时的 ETag），新建需要 If-None-Match: *。"
+)
+STORE_FAILED = "保存失败，未做任何修改，请稍后重试。"
 
 
 def _store(request: Request) -> KnowledgeStore:
@@ -44,6 +49,19 @@ async def _markdown(request: Request) -> str:
     if not text.strip():
         raise HTTPException(status_code=422, detail="文档内容为空。")
     return text
+
+
+def _precondition(request: Request) -> Precondition:
+    """The write's precondition from If-Match / If-None-Match; 428 when there is neither.
+
+    Replacing or deleting a document needs ``If-Match: <ETag from GET>``; creating one needs ``If-None-Match: *``.
+    """
+    if_match = request.headers.get("if-match")
+    if if_match is not None:
+        return Precondition(if_match=tuple(tag.strip() for tag in if_match.split(",") if tag.strip()) or ("",))
+    if request.headers.get("if-none-match", "").strip() == "*":
+        return Precondition(if_none_match=True)
+    raise HTTPException(status_code=428, detail=NEED_PRECONDITION)
 
 
 def _invalid(exc: DocumentError) -> HTTPException:
@@ -92,16 +110,20 @@ def list_documents(
 
 
 @router.get("/documents/{doc_id}")
-def get_document(request: Request, doc_id: str, _: Principal = Depends(reader)) -> dict:
+def get_document(request: Request, response: Response, doc_id: str, _: Principal = Depends(reader)) -> dict:
+    """A document's Markdown; its ``ETag`` (also ``etag`` in the body) goes into If-Match when saving."""
     store = _store(request)
     try:
         text = store.read(doc_id)
     except NotFound:
-        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id} 的文档。") from None
+        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id[:80]} 的文档。") from None
+    etag = etag_of(text)
+    response.headers["ETag"] = etag
     return {
         "id": doc_id,
         "markdown": text,
         "version": store.latest_version(doc_id),
+        "etag": etag,
         "problems": [p.to_dict() for p in store.check(doc_id, text)],
     }
 
@@ -121,24 +143,45 @@ async def validate(request: Request, doc_id: str, _: Principal = Depends(reader)
 
 
 @router.put("/documents/{doc_id}")
-async def put_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
-    """Create or replace a document from its whole Markdown text; live once the call returns."""
+async def put_document(request: Request, response: Response, doc_id: str, who: Principal = Depends(editor)) -> dict:
+    """Create (``If-None-Match: *``) or replace (``If-Match: <ETag>``) a document; live once the call returns.
+
+    A stale ETag gets 412 and changes nothing; a request with neither header gets 428.
+    """
+    expect = _precondition(request)
     markdown = await _markdown(request)
     try:
-        change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name)
+        change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name, None, expect)
     except DocumentError as exc:
         raise _invalid(exc) from None
     except NotFound:
         raise HTTPException(status_code=422, detail="文档编号只能包含小写字母、数字和“-”。") from None
-    return {"id": doc_id, "action": change.action, "version": change.version, **await _reindex(request)}
+    except PreconditionFailed:
+        raise HTTPException(status_code=412, detail=EXISTS if expect.if_none_match else STALE) from None
+    except StoreFailure:
+        raise HTTPException(status_code=503, detail=STORE_FAILED) from None
+    response.headers["ETag"] = change.etag or ""
+    return {
+        "id": doc_id,
+        "action": change.action,
+        "version": change.version,
+        "etag": change.etag,
+        **await _reindex(request),
+    }
 
 
 @router.delete("/documents/{doc_id}")
 async def delete_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
+    """Delete a document; needs ``If-Match: <ETag>`` (412 when stale, 428 when missing)."""
+    expect = _precondition(request)
     try:
-        change = await run_in_threadpool(_store(request).delete, doc_id, who.name)
+        change = await run_in_threadpool(_store(request).delete, doc_id, who.name, expect)
     except NotFound:
-        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id} 的文档。") from None
+        raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id[:80]} 的文档。") from None
+    except PreconditionFailed:
+        raise HTTPException(status_code=412, detail=STALE) from None
+    except StoreFailure:
+        raise HTTPException(status_code=503, detail=STORE_FAILED) from None
     return {"id": doc_id, "action": change.action, "version": change.version, **await _reindex(request)}
 
 
@@ -157,11 +200,14 @@ async def rollback(
         raise HTTPException(status_code=404, detail=f"{doc_id} 没有第 {version} 版。") from None
     except DocumentError as exc:
         raise _invalid(exc) from None
+    except StoreFailure:
+        raise HTTPException(status_code=503, detail=STORE_FAILED) from None
     return {"id": doc_id, "action": change.action, "version": change.version, **await _reindex(request)}
 
 
 async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
     name = Path(upload.filename or "upload").name
+    folder.mkdir()
     target = folder / name
     size = 0
     with open(target, "wb") as handle:
@@ -180,37 +226,45 @@ async def import_files(
     type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
     who: Principal = Depends(editor),
 ) -> dict:
-    """Import uploaded .md .txt .html .csv .xlsx .docx .pdf files; bad files are reported and skipped."""
-    limit = request.app.state.settings.max_upload_mb << 20
+    """Import uploaded .md .txt .html .csv .xlsx .docx .pdf files, all or nothing, with a report per file.
+
+    When any file fails, nothing is written: 422 with ``files``, each ``ok`` or with its Chinese ``problem``.
+    """
+    settings = request.app.state.settings
+    limit = settings.max_upload_mb << 20
     store = _store(request)
-    imported, failed, seen = [], {}, set()
     with tempfile.TemporaryDirectory() as folder:
-        for upload in files:
+        saved: list[tuple[str, Path]] = []
+        unsupported: dict[int, FileReport] = {}
+        for number, upload in enumerate(files):
             name = Path(upload.filename or "upload").name
             if Path(name).suffix.lower() not in IMPORTERS:
-                failed[name] = f"不支持的文件类型，支持：{'、'.join(sorted(IMPORTERS))}"
+                problem = f"不支持的文件类型，支持：{'、'.join(sorted(IMPORTERS))}"
+                unsupported[number] = FileReport(name, False, problem=problem)
                 continue
-            path = await _save_upload(upload, Path(folder), limit)
-            try:
-                drafts = await run_in_threadpool(convert_file, path, type)
-            except ImportFailure as exc:
-                failed[name] = str(exc)
-                continue
-            for draft in drafts:
-                if draft.id in seen:
-                    failed[name] = f"编号 {draft.id} 在本次上传中重复"
-                    continue
-                seen.add(draft.id)
-                try:
-                    change = await run_in_threadpool(
-                        store.put, draft.id, render_document(draft.meta, draft.body), who.name, None
-                    )
-                except DocumentError as exc:
-                    failed[name] = "; ".join(str(p) for p in exc.problems)
-                    continue
-                imported.append({"id": draft.id, "action": change.action, "file": name})
-    index = await _reindex(request) if imported else {}
-    return {"imported": imported, "failed": failed, **index}
+            saved.append((name, await _save_upload(upload, Path(folder) / str(number), limit)))
+        plan = await run_in_threadpool(plan_import, saved, type, settings.import_limits)
+    reports = iter(plan.files)
+    plan.files = [unsupported[n] if n in unsupported else next(reports) for n in range(len(files))]
+    for number, report in enumerate(plan.files):
+        if report.ok:
+            problems = [p for i in report.ids for p in store.check(i, plan.documents[i], set(plan.documents))]
+            if problems:
+                plan.fail(number, "文档校验未通过：" + "; ".join(str(p) for p in problems))
+    report = [f.to_dict() for f in plan.files]
+    if not plan.ok:
+        raise HTTPException(
+            status_code=422, detail={"message": "有文件未通过校验，本批次没有导入任何文档。", "files": report}
+        )
+    try:
+        changes = await run_in_threadpool(store.put_many, plan.documents, who.name)
+    except DocumentError as exc:
+        raise _invalid(exc) from None
+    except StoreFailure:
+        raise HTTPException(status_code=503, detail=STORE_FAILED) from None
+    owner = {i: f.file for f in plan.files for i in f.ids}
+    imported = [{"id": c.doc_id, "action": c.action, "file": owner[c.doc_id]} for c in changes]
+    return {"files": report, "imported": imported, **await _reindex(request)}
 
 
 @router.get("/search-test")

@@ -14,11 +14,12 @@ from pydantic import BaseModel, Field
 from govbot.admin.aliases import with_aliases
 from govbot.admin.analytics import analytics
 from govbot.admin.auth import Principal
-from govbot.admin.kb_store import NotFound
+from govbot.admin.kb_store import NotFound, StoreFailure
 from govbot.admin.review import close_items, group_items, open_items
 from govbot.api.admin_auth import editor, reader
-from govbot.api.admin_documents import _reindex
+from govbot.api.admin_documents import STORE_FAILED, _invalid, _reindex
 from govbot.storage.subscriptions import list_notifications
+from knowledge.problems import DocumentError
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -41,9 +42,18 @@ def _find(request: Request, group_id: int):
     return group
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR gets a leading '."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _csv(rows: list[list], filename: str) -> Response:
+    """A CSV download (UTF-8 with BOM for Excel); every text cell is made formula-safe (OWASP CSV injection)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
     return Response(
         "\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -75,11 +85,17 @@ async def link(request: Request, body: GroupAction, who: Principal = Depends(edi
         raise HTTPException(status_code=422, detail="请指定要关联的文档编号 doc_id。")
     group = await run_in_threadpool(_find, request, body.group_id)
     store = request.app.state.kb_store
+    questions = group.questions
     try:
-        text = store.read(body.doc_id)
+        change = await run_in_threadpool(
+            store.edit, body.doc_id, lambda text: with_aliases(text, questions), who.name, "link"
+        )
     except NotFound:
         raise HTTPException(status_code=404, detail=f"没有编号为 {body.doc_id} 的文档。") from None
-    change = await run_in_threadpool(store.put, body.doc_id, with_aliases(text, group.questions), who.name, "link")
+    except DocumentError as exc:
+        raise _invalid(exc) from None
+    except StoreFailure:
+        raise HTTPException(status_code=503, detail=STORE_FAILED) from None
     closed = close_items(request.app.state.settings.database_url, group.item_ids, "linked", who.name, body.doc_id)
     return {
         "group_id": group.id,

@@ -57,6 +57,9 @@ def record_feedback(
             rating=rating,
         )
         session.add(row)
+        if rating < 0:  # a 👎 goes to the review queue, next to unanswered questions and handoffs
+            asked = _clean(question).strip() or f"（对文档 {doc_id or '未知'} 的回答不满意）"
+            session.add(ReviewItem(kind="negative", question=asked, doc_id=doc_id))
         session.flush()
         return int(row.id)
 

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from knowledge.importers.base import Draft, ImportFailure, base_meta
+from knowledge.problems import quoted
 
 QUESTION_NAMES = ("question", "问题")
 ANSWER_NAMES = ("answer", "答案", "回答")
@@ -22,11 +23,11 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 def rows_to_drafts(stem: str, rows: list[list[str]]) -> list[Draft]:
     """One FAQ document per category (or one for the whole table), each question a section."""
     if not rows:
-        raise ImportFailure("the table is empty")
+        raise ImportFailure("表格是空的")
     header = [str(h or "") for h in rows[0]]
     q_col, a_col, c_col = (_column(header, n) for n in (QUESTION_NAMES, ANSWER_NAMES, CATEGORY_NAMES))
     if q_col is None or a_col is None:
-        raise ImportFailure("the table needs a header row with the columns question and answer")
+        raise ImportFailure("表格第一行必须是表头，并包含 question（问题）和 answer（答案）两列")
     groups: dict[str, list[tuple[str, str]]] = {}
     for row in rows[1:]:
         cells = [str(c).strip() if c is not None else "" for c in row]
@@ -37,7 +38,7 @@ def rows_to_drafts(stem: str, rows: list[list[str]]) -> list[Draft]:
         category = cells[c_col] if c_col is not None and cells[c_col] else ""
         groups.setdefault(category, []).append((question.replace("\n", " "), answer))
     if not groups:
-        raise ImportFailure("the table has no rows with both a question and an answer")
+        raise ImportFailure("表格中没有同时填写了问题和答案的行")
     drafts = []
     single = len(groups) == 1
     for number, (category, pairs) in enumerate(groups.items(), start=1):
@@ -59,11 +60,11 @@ def import_csv(path: Path, doc_type: str | None) -> list[Draft]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFailure("the CSV file is neither UTF-8 nor GB18030")
+        raise ImportFailure("CSV 文件既不是 UTF-8 也不是 GB18030 编码")
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        raise ImportFailure(f"the CSV file cannot be read: {exc}") from None
+        raise ImportFailure(f"无法读取 CSV 文件：{quoted(str(exc))}") from None
     return rows_to_drafts(path.stem, rows)
 
 
@@ -72,8 +73,8 @@ def import_xlsx(path: Path, doc_type: str | None) -> list[Draft]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailure(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportFailure("不是可读取的 .xlsx 表格文件") from None
     try:
         rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
     finally:

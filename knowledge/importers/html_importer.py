@@ -39,5 +39,5 @@ def import_html(path: Path, doc_type: str | None) -> list[Draft]:
         html = raw.decode("gb18030", errors="replace")
     text = html_to_text(html)
     if not text.strip():
-        raise ImportFailure("the page has no text")
+        raise ImportFailure("网页中没有正文")
     return [text_to_draft(path.stem, text, doc_type or "guide")]

@@ -13,7 +13,7 @@ def import_markdown(path: Path, doc_type: str | None) -> list[Draft]:
     try:
         doc = parse_document(path.read_text(encoding="utf-8"), path)
     except DocumentError as exc:
-        raise ImportFailure(str(exc)) from None
+        raise ImportFailure("文档校验未通过：" + "; ".join(str(p) for p in exc.problems)) from None
     meta = dict(doc.meta)
     meta.setdefault("id", path.stem)
     if doc_type:

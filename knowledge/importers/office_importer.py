@@ -14,8 +14,8 @@ def import_docx(path: Path, doc_type: str | None) -> list[Draft]:
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFailure(f"not a readable .docx file ({type(exc).__name__})") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportFailure("不是可读取的 .docx 文件") from None
     lines = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
@@ -27,13 +27,13 @@ def import_docx(path: Path, doc_type: str | None) -> list[Draft]:
 
 def import_pdf(path: Path, doc_type: str | None) -> list[Draft]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(str(path))
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, OSError, KeyError) as exc:
-        raise ImportFailure(f"not a readable PDF file ({type(exc).__name__})") from None
+    except (PyPdfError, ValueError, OSError, KeyError, TypeError, AttributeError, RecursionError):
+        raise ImportFailure("不是可读取的 PDF 文件") from None
     if not text.strip():
-        raise ImportFailure("the PDF has no extractable text (a scanned image?)")
+        raise ImportFailure("PDF 中没有可提取的文字（可能是扫描图片）")
     return [text_to_draft(path.stem, text, doc_type or "guide")]

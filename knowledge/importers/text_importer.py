@@ -12,11 +12,11 @@ def text_to_draft(doc_id: str, text: str, doc_type: str) -> Draft:
     lines = text.replace("\r\n", "\n").split("\n")
     non_empty = [i for i, line in enumerate(lines) if line.strip()]
     if not non_empty:
-        raise ImportFailure("the file has no text")
+        raise ImportFailure("文件中没有文字")
     title = lines[non_empty[0]].strip().lstrip("#").strip()
     body = "\n".join(lines[non_empty[0] + 1 :]).strip()
     if not body:
-        raise ImportFailure("the file has a title line but no content")
+        raise ImportFailure("文件只有标题行，没有正文")
     if doc_type == "guide":
         body = promote_guide_headings(body)
     elif "## " not in body:
@@ -31,5 +31,5 @@ def import_text(path: Path, doc_type: str | None) -> list[Draft]:
         try:
             text = path.read_text(encoding="gb18030")
         except UnicodeDecodeError:
-            raise ImportFailure("the file is neither UTF-8 nor GB18030 text") from None
+            raise ImportFailure("文件既不是 UTF-8 也不是 GB18030 编码的文本") from None
     return [text_to_draft(path.stem, text, doc_type or "guide")]
