@@ -1,4 +1,5 @@
-"""Hand the conversation over to a person: give the 12345 hotline and record a ticket with the transcript."""
+"""Hand the conversation over to a person: give the 12345 hotline and record a ticket with the transcript and the
+number the citizen gave to be called back on."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_client import KnowledgeUnavailable, post
+from govbot.privacy.masked_tracker_store import CALLBACK_KEY
+from govbot.privacy.pii import phone_numbers
+from govbot.privacy.protector import get_protector
 
 MAX_LINES = 50
 
@@ -23,6 +27,20 @@ def transcript(tracker: Tracker) -> list[dict[str, str]]:
     return lines[-MAX_LINES:]
 
 
+def callback_number(tracker: Tracker) -> str | None:
+    """The last phone number the citizen gave: in this turn's message, or kept encrypted with an earlier one."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        numbers = phone_numbers(event.get("text") or "")
+        if numbers:
+            return numbers[-1]
+        token = (event.get("metadata") or {}).get(CALLBACK_KEY)
+        if token and (number := get_protector().decrypt(token)):
+            return number
+    return None
+
+
 class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
@@ -32,7 +50,12 @@ class ActionHandoff(Action):
         try:
             ticket = await post(
                 "/tickets",
-                {"sender": tracker.sender_id, "channel": channel, "transcript": transcript(tracker)},
+                {
+                    "sender": tracker.sender_id,
+                    "channel": channel,
+                    "transcript": transcript(tracker),
+                    "callback_number": callback_number(tracker),
+                },
             )
         except KnowledgeUnavailable:
             ticket = {}
