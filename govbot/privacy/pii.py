@@ -50,7 +50,7 @@ _EMAIL = re.compile(
     rf"(?:[A-Za-z]{{2,}}(?![A-Za-z])|(?:{_CJK_TLDS})))"
 )
 # Characters that lead into an address rather than start a name: "发到张三@例子.中国" → "张三".
-_LEAD_IN = set("是为到给至往发邮箱址件地的：")
+_LEAD_IN = set("是为到给至往发送寄邮箱址件地的：")
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,12 @@ def _digits(value: str) -> str:
     return re.sub(r"[^0-9Xx]", "", value)
 
 
-def _valid_date(year: int, month: int, day: int) -> bool:
+def _valid_date(year: int, month: int, day: int, earliest: int = 1900) -> bool:
     try:
         born = dt.date(year, month, day)
     except ValueError:
         return False
-    return dt.date(1900, 1, 1) <= born <= dt.date.today()
+    return dt.date(earliest, 1, 1) <= born <= dt.date.today()
 
 
 def is_valid_id_number(value: str) -> bool:
@@ -96,12 +96,15 @@ def is_valid_id_number(value: str) -> bool:
 
 
 def is_valid_old_id_number(value: str) -> bool:
-    """True for a 15-digit (pre-1999) resident ID number with a known region and a real birth date."""
+    """True for a 15-digit (pre-1999) resident ID number with a known region and a birth date from 1910 on.
+
+    Years 00-09 are left out: business registration numbers (15 digits) often continue their region with zeros.
+    """
     return (
         len(value) == 15
         and value.isdigit()
         and value[:2] in _PROVINCES
-        and _valid_date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]))
+        and _valid_date(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]), earliest=1910)
     )
 
 
@@ -124,7 +127,7 @@ _Found = tuple[int, int, str, str]  # start, end, value, masked
 
 
 def _id18(match: re.Match[str]) -> _Found | None:
-    value = _digits(match.group(0)).upper()
+    value = _digits(match.group(0))
     return (*match.span(), value, _keep(value, 4, 4)) if is_valid_id_number(value) else None
 
 
