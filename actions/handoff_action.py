@@ -10,9 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_client import KnowledgeUnavailable, post
-from govbot.privacy.masked_tracker_store import CALLBACK_KEY
-from govbot.privacy.pii import phone_numbers
-from govbot.privacy.protector import get_protector
+from govbot.privacy.callback import callback_number
 
 MAX_LINES = 50
 
@@ -25,20 +23,6 @@ def transcript(tracker: Tracker) -> list[dict[str, str]]:
             stamp = dt.datetime.fromtimestamp(event.get("timestamp") or 0, dt.timezone.utc).isoformat()
             lines.append({"role": event["event"], "text": event["text"], "time": stamp})
     return lines[-MAX_LINES:]
-
-
-def callback_number(tracker: Tracker) -> str | None:
-    """The last phone number the citizen gave: in this turn's message, or kept encrypted with an earlier one."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        numbers = phone_numbers(event.get("text") or "")
-        if numbers:
-            return numbers[-1]
-        token = (event.get("metadata") or {}).get(CALLBACK_KEY)
-        if token and (number := get_protector().decrypt(token)):
-            return number
-    return None
 
 
 class ActionHandoff(Action):
@@ -54,7 +38,7 @@ class ActionHandoff(Action):
                     "sender": tracker.sender_id,
                     "channel": channel,
                     "transcript": transcript(tracker),
-                    "callback_number": callback_number(tracker),
+                    "callback_number": callback_number(tracker.events),
                 },
             )
         except KnowledgeUnavailable:

@@ -16,10 +16,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from govbot.privacy.pii import mask_pii, phone_numbers
+from govbot.privacy.callback import CALLBACK_KEY, seal_callback
+from govbot.privacy.pii import mask_pii
 from govbot.privacy.protector import get_protector
 
-CALLBACK_KEY = "govbot_callback"
 # Keys whose values are names and ids of the dialogue itself, never citizen text.
 _STRUCTURAL = frozenset({"event", "name", "policy", "input_channel", "message_id", "timestamp", CALLBACK_KEY})
 
@@ -38,8 +38,8 @@ def mask_value(value: Any) -> Any:
 def mask_event(data: dict[str, Any]) -> dict[str, Any]:
     """The serialised event as it may be stored: masked, with a given phone number only encrypted."""
     masked = mask_value(data)
-    if data.get("event") == "user" and (numbers := phone_numbers(data.get("text") or "")):
-        masked["metadata"] = {**(masked.get("metadata") or {}), CALLBACK_KEY: get_protector().encrypt(numbers[-1])}
+    if data.get("event") == "user" and (sealed := seal_callback(data.get("text"))):
+        masked["metadata"] = {**(masked.get("metadata") or {}), CALLBACK_KEY: sealed}
     return masked
 
 
