@@ -4,8 +4,8 @@ SQLite file, subscriptions of colliding masked senders, and retention of the tra
 from __future__ import annotations
 
 import asyncio
-import json
 import datetime as dt
+import json
 import os
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
