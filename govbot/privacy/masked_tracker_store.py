@@ -21,7 +21,9 @@ from govbot.privacy.pii import mask_pii
 from govbot.privacy.protector import get_protector
 
 # Keys whose values are names and ids of the dialogue itself, never citizen text.
-_STRUCTURAL = frozenset({"event", "name", "policy", "input_channel", "message_id", "timestamp", CALLBACK_KEY})
+_STRUCTURAL = frozenset(
+    {"event", "name", "policy", "input_channel", "message_id", "model_id", "assistant_id", "timestamp", CALLBACK_KEY}
+)
 
 
 def mask_value(value: Any) -> Any:
