@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -31,7 +29,6 @@ from govbot.settings import Settings, get_settings
 from govbot.storage.subscriptions import notify_subscribers
 from index.builder import BuildResult, build_index
 
-logger = logging.getLogger(__name__)
 ROUTERS = (
     knowledge.router,
     conversation.router,
