@@ -39,7 +39,8 @@ _LOCAL_PHONE = re.compile(
     r"(?:电话|座机|固话|联系方式|[Tt][Ee][Ll]|致电|拨打|打)[^\d\n]{0,6}?(?P<local>[2-8]\d{2,3}[ \-]?\d{4})(?!\d)"
 )
 _TRAVEL = re.compile(
-    r"(?<![0-9A-Za-z])(?:[EeGgCcTt](?:\d{8}|[A-Za-z]\d{7})|[PpSsDd][Ee]?\d{7}|[HhMm]\d{8}(?:\d{2})?)(?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])(?:[EeGgCcTt] ?(?:\d{8}|[A-Za-z]\d{7})|[PpSsDd][Ee]? ?\d{7}|[HhMm] ?\d{8}(?:\d{2})?)"
+    r"(?![0-9A-Za-z])"
 )
 _TAIWAN_PERMIT = re.compile(r"(?:台胞证|台湾居民来往大陆通行证)[^\d\n]{0,6}?(?P<local>\d{8}(?:\d{2})?)(?![0-9A-Za-z])")
 _CJK = "\u4e00-\u9fff"
@@ -160,7 +161,7 @@ def _local(match: re.Match[str]) -> _Found | None:
 
 
 def _travel(match: re.Match[str]) -> _Found | None:
-    value = match.group(0)
+    value = match.group(0).replace(" ", "")
     return (*match.span(), value.upper(), _keep(value, 2 if value[1].isalpha() else 1, 2))
 
 
