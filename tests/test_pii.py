@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from govbot.privacy.pii import is_valid_id_number, luhn_valid, mask_pii, phone_numbers
@@ -64,3 +66,12 @@ def test_phone_numbers_are_read_as_digits():
     text = "手机+86 138-1234-5678，座机（010）87654321，身份证110101199003071233"
     assert phone_numbers(text) == ["13812345678", "01087654321"]
     assert phone_numbers("没有号码") == [] and phone_numbers(None) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["1" * 20_000, "1-" * 10_000, "a." * 10_000 + "@b", "电话 " + "8" * 20_000, "0 " * 10_000]
+)
+def test_long_adversarial_text_is_masked_quickly(text):
+    started = time.perf_counter()
+    mask_pii(text)
+    assert time.perf_counter() - started < 1.5

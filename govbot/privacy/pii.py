@@ -6,7 +6,7 @@ addresses (also with Chinese domains), passports and travel permits. Spaces, das
 inside a number are tolerated. Examples: ``110101199003071233`` → ``1101**********1233``,
 ``+86 138-1234-5678`` → ``138****5678``, ``0123-88035210`` → ``0123-****5210``,
 ``6222 0212 3456 7890 128`` → ``622202*********0128``, ``zhang.san@example.com`` → ``z***@example.com``,
-``E12345678`` → ``E*******78``.
+``E12345678`` → ``E******78``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ _TAIWAN_PERMIT = re.compile(r"(?:台胞证|台湾居民来往大陆通行证)[^\
 _CJK = "\u4e00-\u9fff"
 _CJK_TLDS = "中国|中國|公司|网络|網絡|政务|公益|在线|集团|商城|网址|移动|信息|香港|台湾|台灣|新加坡"
 _EMAIL = re.compile(
-    rf"(?P<local>[A-Za-z0-9._%+\-]+|[{_CJK}]{{1,4}})@"
+    rf"(?P<local>(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{{1,64}}|[{_CJK}]{{1,4}})@"
     rf"(?P<domain>(?:[A-Za-z0-9{_CJK}](?:[A-Za-z0-9{_CJK}\-]*[A-Za-z0-9{_CJK}])?\.)+"
     rf"(?:[A-Za-z]{{2,}}(?![A-Za-z])|(?:{_CJK_TLDS})))"
 )
@@ -71,7 +71,7 @@ def _normalise(text: str) -> str:
     for char in text.translate(_DASHES):
         folded = unicodedata.normalize("NFKC", char) if ord(char) > 0x7F else char
         out.append(folded if len(folded) == 1 else char)
-    return "".join(out).replace("\u3000", " ")
+    return "".join(out)
 
 
 def _digits(value: str) -> str:
