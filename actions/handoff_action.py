@@ -1,4 +1,5 @@
-"""Hand the conversation over to a person: give the 12345 hotline and record a ticket with the transcript."""
+"""Hand the conversation over to a person: give the 12345 hotline and record a ticket with the transcript and the
+number the citizen gave to be called back on."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_client import KnowledgeUnavailable, post
+from govbot.privacy.callback import callback_number
 
 MAX_LINES = 50
 
@@ -32,7 +34,12 @@ class ActionHandoff(Action):
         try:
             ticket = await post(
                 "/tickets",
-                {"sender": tracker.sender_id, "channel": channel, "transcript": transcript(tracker)},
+                {
+                    "sender": tracker.sender_id,
+                    "channel": channel,
+                    "transcript": transcript(tracker),
+                    "callback_number": callback_number(tracker.events),
+                },
             )
         except KnowledgeUnavailable:
             ticket = {}

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from govbot.admin.auth import TokenAuthority
 from govbot.admin.kb_store import KnowledgeStore
 from govbot.admin.reindexer import Reindexer
-from govbot.admin.retention import purge_older_than
+from govbot.admin.retention import RetentionJob
 from govbot.admin.review import QuestionVectors
 from govbot.answering.answerer import Answerer
 from govbot.api import (
     admin_documents,
     admin_insights,
     admin_page,
+    admin_tickets,
     chat_proxy,
     conversation,
     knowledge,
@@ -30,13 +29,13 @@ from govbot.settings import Settings, get_settings
 from govbot.storage.subscriptions import notify_subscribers
 from index.builder import BuildResult, build_index
 
-logger = logging.getLogger(__name__)
 ROUTERS = (
     knowledge.router,
     conversation.router,
     proactive.router,
     admin_documents.router,
     admin_insights.router,
+    admin_tickets.router,
     admin_page.router,
     chat_proxy.router,
     speech.router,
@@ -63,7 +62,7 @@ def create_app() -> FastAPI:
     """Build the app; the model and the served snapshot are loaded once, at start-up.
 
     At start-up the index is brought up to date with the knowledge base (a change saved just before a
-    crash is applied now), and records past the retention period are purged.
+    crash is applied now), and records past the retention period are purged, then every few hours.
     """
     settings = get_settings()
     app = FastAPI(title="govbot 示例市政务服务助手", version="0.1.0")
@@ -75,9 +74,7 @@ def create_app() -> FastAPI:
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)
     app.state.reindexer = _reindexer(settings, app)
     app.state.reindexer.request()
-    purged = purge_older_than(settings.database_url, settings.retention_days)
-    if any(purged.values()):
-        logger.info("retention: purged %s", purged)
+    app.state.retention = RetentionJob(settings).start()
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")

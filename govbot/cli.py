@@ -166,7 +166,7 @@ def _purge(args: argparse.Namespace) -> int:
     from govbot.admin.retention import purge_older_than
 
     settings = get_settings()
-    print(purge_older_than(settings.database_url, args.days or settings.retention_days))
+    print(purge_older_than(settings.database_url, args.days or settings.retention_days, settings.tracker_db))
     return EXIT_OK
 
 

@@ -73,6 +73,13 @@ class Settings:
     max_zip_entries: int = field(default_factory=lambda: _env_int("MAX_ZIP_ENTRIES", 2000))
     max_pdf_pages: int = field(default_factory=lambda: _env_int("MAX_PDF_PAGES", 300))
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 180))
+    # Privacy: the data key encrypts ticket callback numbers and keys sender-id hashes (a Fernet key; when unset,
+    # one is generated at first start into data_key_file). Retention runs at start-up and every N hours.
+    data_key: str = field(default_factory=lambda: _env("DATA_KEY", ""))
+    data_key_file: Path = field(
+        default_factory=lambda: _path("DATA_KEY_FILE", _path("VAR_DIR", PROJECT_ROOT / "var") / "data.key")
+    )
+    retention_interval_hours: float = field(default_factory=lambda: _env_float("RETENTION_INTERVAL_HOURS", 6.0))
     review_group_similarity: float = field(default_factory=lambda: _env_float("REVIEW_GROUP_SIMILARITY", 0.88))
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     app_port: int = field(default_factory=lambda: _env_int("APP_PORT", 8000))

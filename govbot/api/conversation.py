@@ -43,6 +43,7 @@ class TicketRequest(BaseModel):
     sender: str = Field("anonymous", max_length=200)
     channel: str = Field("rest", max_length=32)
     transcript: list[TranscriptLine] = Field(default_factory=list, max_items=500)
+    callback_number: str | None = Field(None, max_length=40)
 
 
 @router.post("/answer")
@@ -94,5 +95,6 @@ async def ticket(request: Request, body: TicketRequest) -> dict:
         sender=body.sender,
         channel=body.channel,
         transcript=[line.dict() for line in body.transcript],
+        callback_number=body.callback_number,
     )
     return {"id": ticket_id}

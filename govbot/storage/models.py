@@ -1,4 +1,5 @@
-"""Table definitions. Every free text stored here has been through PII masking first."""
+"""Table definitions. Every free text stored here has been through PII masking first; the one personal value
+kept readable for staff (a ticket's callback number) is stored encrypted."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class Feedback(Base):
 
 
 class HandoffTicket(Base):
-    """A request to talk to a person, with the (masked) conversation so staff can call back."""
+    """A request to talk to a person, with the (masked) conversation and the callback number, encrypted."""
 
     __tablename__ = "handoff_tickets"
     id = Column(Integer, primary_key=True)
@@ -57,6 +58,7 @@ class HandoffTicket(Base):
     channel = Column(String(32))
     transcript = Column(JSON, nullable=False)
     status = Column(String(16), default="open", nullable=False)
+    callback = Column(Text)  # Fernet token of the number the citizen gave (govbot.privacy.protector), or null
 
 
 class Subscription(Base):
@@ -65,7 +67,8 @@ class Subscription(Base):
     __tablename__ = "subscriptions"
     id = Column(Integer, primary_key=True)
     created_at = Column(DateTime, default=utcnow, nullable=False)
-    sender = Column(String(64), index=True, nullable=False)
+    sender = Column(String(64), index=True, nullable=False)  # masked, for display only
+    sender_key = Column(String(64), index=True)  # keyed hash of the raw sender id: the identity
     channel = Column(String(32))
     topics = Column(JSON, nullable=False)
     active = Column(Integer, default=1, nullable=False)

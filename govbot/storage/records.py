@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from govbot.privacy.pii import mask_pii
+from govbot.privacy.pii import mask_pii, phone_numbers
+from govbot.privacy.protector import get_protector
 from govbot.storage.database import session_scope
 from govbot.storage.models import AnswerEvent, Feedback, HandoffTicket, ReviewItem
 
@@ -64,10 +65,17 @@ def record_feedback(
         return int(row.id)
 
 
-def record_ticket(url: str, *, sender: str, channel: str, transcript: list[dict[str, str]]) -> int:
+def record_ticket(
+    url: str, *, sender: str, channel: str, transcript: list[dict[str, str]], callback_number: str | None = None
+) -> int:
+    """Store a handoff ticket: the transcript masked, the callback number (when it is one) encrypted."""
+    numbers = phone_numbers(callback_number)
+    callback = get_protector().encrypt(numbers[0]) if numbers else None
     masked = [{"role": t.get("role", ""), "text": _clean(t.get("text")), "time": t.get("time", "")} for t in transcript]
     with session_scope(url) as session:
-        row = HandoffTicket(sender=_clean(sender)[:64], channel=channel[:32], transcript=masked[-50:])
+        row = HandoffTicket(
+            sender=_clean(sender)[:64], channel=channel[:32], transcript=masked[-50:], callback=callback
+        )
         session.add(row)
         asked = [t["text"] for t in masked if t["role"] == "user" and t["text"] and not t["text"].startswith("/")]
         question = next((q for q in reversed(asked) if "人工" not in q), asked[-1] if asked else "（转人工）")

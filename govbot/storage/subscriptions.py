@@ -5,16 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from govbot.privacy.pii import mask_pii
+from govbot.privacy.protector import get_protector
 from govbot.storage.database import session_scope
 from govbot.storage.models import Notification, Subscription
 
 
 def subscribe(url: str, sender: str, channel: str, topics: list[str]) -> int:
-    """Record an opt-in (replacing the sender's earlier one); the sender id is PII-masked."""
-    masked = mask_pii(sender)[:64]
+    """Record an opt-in (replacing the sender's earlier one).
+
+    The sender is identified by a keyed hash of its id (two phones that mask alike stay apart) and shown masked.
+    """
+    key = get_protector().identity(sender)
     with session_scope(url) as session:
-        session.query(Subscription).filter_by(sender=masked, active=1).update({"active": 0})
-        row = Subscription(sender=masked, channel=channel[:32], topics=sorted(set(topics)), active=1)
+        session.query(Subscription).filter_by(sender_key=key, active=1).update({"active": 0})
+        row = Subscription(
+            sender=mask_pii(sender)[:64], sender_key=key, channel=channel[:32], topics=sorted(set(topics)), active=1
+        )
         session.add(row)
         session.flush()
         return int(row.id)
@@ -23,7 +29,8 @@ def subscribe(url: str, sender: str, channel: str, topics: list[str]) -> int:
 def unsubscribe(url: str, sender: str) -> int:
     """End the sender's subscriptions; returns how many were active."""
     with session_scope(url) as session:
-        return int(session.query(Subscription).filter_by(sender=mask_pii(sender)[:64], active=1).update({"active": 0}))
+        key = get_protector().identity(sender)
+        return int(session.query(Subscription).filter_by(sender_key=key, active=1).update({"active": 0}))
 
 
 def notify_subscribers(url: str, records: list[dict[str, Any]]) -> int:

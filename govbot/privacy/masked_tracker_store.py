@@ -1,0 +1,76 @@
+"""Rasa's SQL tracker store, persisting only masked conversations.
+
+Configured in endpoints.yml as ``type: govbot.privacy.masked_tracker_store.MaskedSQLTrackerStore``. Rasa and the
+NLU work on the original messages in memory; what is written to the database has personal data masked in every
+text (messages, parse data, entity and slot values, buttons), and the conversation is keyed by a keyed hash of the
+sender id (an SMS or phone channel's sender id is a phone number). A phone number the citizen gave is kept only
+encrypted, in the user event's metadata, so a later handoff can still pass it on as a callback number.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from govbot.privacy.callback import CALLBACK_KEY, seal_callback
+from govbot.privacy.pii import mask_pii
+from govbot.privacy.protector import get_protector
+
+# Keys whose values are names and ids of the dialogue itself, never citizen text.
+_STRUCTURAL = frozenset(
+    {"event", "name", "policy", "input_channel", "message_id", "model_id", "assistant_id", "timestamp", CALLBACK_KEY}
+)
+
+
+def mask_value(value: Any) -> Any:
+    """A copy of a JSON-like value with personal data masked in every string below a non-structural key."""
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, list):
+        return [mask_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: item if key in _STRUCTURAL else mask_value(item) for key, item in value.items()}
+    return value
+
+
+def mask_event(data: dict[str, Any]) -> dict[str, Any]:
+    """The serialised event as it may be stored: masked, with a given phone number only encrypted."""
+    masked = mask_value(data)
+    if data.get("event") == "user" and (sealed := seal_callback(data.get("text"))):
+        masked["metadata"] = {**(masked.get("metadata") or {}), CALLBACK_KEY: sealed}
+    return masked
+
+
+def stored_sender_id(sender_id: str) -> str:
+    return get_protector().identity(sender_id)
+
+
+class MaskedSQLTrackerStore(SQLTrackerStore):
+    """An SQLTrackerStore that stores masked events under a keyed hash of the sender id.
+
+    Events are not streamed to an event broker (one would receive them unmasked).
+    """
+
+    def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        return super()._event_query(session, stored_sender_id(sender_id), fetch_events_from_all_sessions)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            stored_id = stored_sender_id(tracker.sender_id)
+            for event in self._additional_events(session, tracker):
+                data = mask_event(event.as_dict())
+                session.add(
+                    self.SQLEvent(
+                        sender_id=stored_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
