@@ -18,6 +18,7 @@ from index.chunking import Chunk, chunk_document
 from index.dense_retriever import DenseRetriever, choose_index_kind
 from index.embedder import Embedder
 from index.index_data import CHUNKS, DOCUMENTS, MANIFEST, VECTORS, IndexData, document_record
+from index.normalize import NORMALIZATION, to_simplified
 from index.snapshot import SnapshotStore
 from index.tokenizer import GovTokenizer
 from knowledge.loader import load_kb
@@ -62,7 +63,7 @@ def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndar
         return {}
     try:
         manifest = json.loads((path / MANIFEST).read_text("utf-8"))
-        if manifest.get("model") != model_ref:
+        if manifest.get("model") != model_ref or manifest.get("normalization") != NORMALIZATION:
             return {}
         vectors = np.load(path / VECTORS)
         with open(path / CHUNKS, encoding="utf-8") as handle:
@@ -105,7 +106,7 @@ def build_index(
         dimension = next(iter(cache.values())).shape[0] if cache else 0
         if missing:
             model = embedder()
-            fresh = model.embed_passages([c.embed_text for c in missing], progress=progress)
+            fresh = model.embed_passages([to_simplified(c.embed_text) for c in missing], progress=progress)
             cache.update({c.content_hash: fresh[i] for i, c in enumerate(missing)})
             dimension = model.dimension
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
@@ -113,6 +114,7 @@ def build_index(
         data = IndexData(
             manifest={
                 "model": model_ref,
+                "normalization": NORMALIZATION,
                 "dimension": dimension,
                 "index_kind": kind,
                 "documents": len(records),
@@ -122,7 +124,7 @@ def build_index(
             documents=records,
             chunks=chunks,
             vectors=vectors,
-            bm25=BM25Retriever.build([tokenizer.tokenize(c.embed_text) for c in chunks]),
+            bm25=BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks]),
             dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
         )
         workspace = store.new_workspace()
