@@ -14,6 +14,7 @@ import numpy as np
 
 from govbot.settings import Settings
 from index.bm25_retriever import BM25Retriever
+from index.calibration import calibrate
 from index.chunking import Chunk, chunk_document
 from index.dense_retriever import DenseRetriever, choose_index_kind
 from index.embedder import Embedder
@@ -54,6 +55,15 @@ def _previous_hashes(store: SnapshotStore) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None
     return {doc_id: record.get("content_hash", "") for doc_id, record in documents.items()}
+
+
+def _previous_calibration(store: SnapshotStore) -> dict | None:
+    """The self-calibration of the served snapshot, if it has one."""
+    path = store.current_path()
+    try:
+        return json.loads((path / MANIFEST).read_text("utf-8")).get("calibration") if path else None
+    except (OSError, ValueError):
+        return None
 
 
 def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndarray]:
@@ -104,13 +114,18 @@ def build_index(
         cache = _previous_vectors(store, model_ref)
         missing = [c for c in chunks if c.content_hash not in cache]
         dimension = next(iter(cache.values())).shape[0] if cache else 0
-        if missing:
-            model = embedder()
+        model = embedder() if missing else None
+        if model is not None:
             fresh = model.embed_passages([to_simplified(c.embed_text) for c in missing], progress=progress)
             cache.update({c.content_hash: fresh[i] for i, c in enumerate(missing)})
             dimension = model.dimension
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
         kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
+        bm25 = BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks])
+        calibration = _previous_calibration(store) if model is None and not changed else None
+        if calibration is None:
+            model = model or embedder()
+            calibration = calibrate(records, chunks, vectors, bm25, tokenizer.tokenize, model.embed_queries)
         data = IndexData(
             manifest={
                 "model": model_ref,
@@ -120,11 +135,12 @@ def build_index(
                 "documents": len(records),
                 "chunks": len(chunks),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "calibration": calibration,
             },
             documents=records,
             chunks=chunks,
             vectors=vectors,
-            bm25=BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks]),
+            bm25=bm25,
             dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
         )
         workspace = store.new_workspace()
