@@ -94,7 +94,7 @@ def build_index(
     """Validate the knowledge base, chunk, embed what changed, index and publish a new snapshot.
 
     Invalid documents are reported in the result and left out. The model is loaded (by calling
-    ``embedder``) only when there is something new to embed.
+    ``embedder``) only when there is something new to embed or the ranking is recalibrated.
     """
     started = time.perf_counter()
     report = load_kb(kb_dir)
@@ -112,6 +112,7 @@ def build_index(
         previous = _previous_hashes(store)
         changed = [] if previous is None else [r for d, r in records.items() if previous.get(d) != r["content_hash"]]
         cache = _previous_vectors(store, model_ref)
+        same_model = bool(cache)
         missing = [c for c in chunks if c.content_hash not in cache]
         dimension = next(iter(cache.values())).shape[0] if cache else 0
         model = embedder() if missing else None
@@ -122,7 +123,10 @@ def build_index(
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
         kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
         bm25 = BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks])
-        calibration = _previous_calibration(store) if model is None and not changed else None
+        # Editing a document keeps the corpus's calibration (embedding ~800 pseudo-queries takes a minute);
+        # a new or removed document, or another model, recalibrates.
+        same_corpus = same_model and previous is not None and set(previous) == set(records)
+        calibration = _previous_calibration(store) if same_corpus else None
         if calibration is None:
             model = model or embedder()
             calibration = calibrate(records, chunks, vectors, bm25, tokenizer.tokenize, model.embed_queries)
