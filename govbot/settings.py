@@ -84,7 +84,7 @@ class Settings:
     fusion_bm25_saturation: float = field(default_factory=lambda: _env_float("FUSION_BM25_SATURATION", 16.0))
     confidence_center: float = field(default_factory=lambda: _env_float("CONFIDENCE_CENTER", 0.906))
     confidence_scale: float = field(default_factory=lambda: _env_float("CONFIDENCE_SCALE", 0.0147))
-    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.5))
+    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.2))
     clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.01))
 
     @property
