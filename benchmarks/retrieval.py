@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import tempfile
 import time
@@ -24,6 +25,7 @@ from index.snapshot import SnapshotStore
 
 SAMPLE_KB = PROJECT_ROOT / "knowledge" / "docs"
 SYNTHETIC_CHUNKS = 10_240
+TRADITIONAL_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "traditional_questions.tsv"
 LATENCY_QUERIES = 200
 
 
@@ -56,6 +58,23 @@ def quality(report: Report, settings: Settings, index_dir: Path) -> None:
             figures = {"R@1": round(m.recall_at_1, 3), "R@5": round(m.recall_at_5, 3), "MRR": round(m.mrr, 3)}
             report.add(section, name, {**figures, "n": m.count})
     report.add("retrieval_quality", "self_calibration", searcher.data()[1].manifest.get("calibration") or {})
+
+
+def traditional(report: Report, settings: Settings, index_dir: Path, path: Path = TRADITIONAL_QUESTIONS) -> None:
+    """Top-1 accuracy of the same questions written in Traditional and in Simplified, per split."""
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    searcher = _searcher(settings, index_dir, min_confidence=0.0)
+    for split in sorted({r["split"] for r in rows}):
+        chosen = [r for r in rows if r["split"] == split]
+        figures = {}
+        for script in ("hant", "hans"):
+            tops = [searcher.search(r[f"question_{script}"], top_k=1).results for r in chosen]
+            hits = [bool(t) and t[0].doc_id == r["doc_id"] for t, r in zip(tops, chosen, strict=True)]
+            figures[f"top1_{script}"] = round(sum(hits) / len(hits), 3)
+        report.add("traditional_chinese", split, {**figures, "n": len(chosen)})
 
 
 def _latency(searcher: Searcher, queries: list[str]) -> dict:
@@ -147,5 +166,6 @@ def builds(report: Report, settings: Settings) -> None:
 
 def run(report: Report, settings: Settings) -> None:
     quality(report, settings, settings.index_dir)
+    traditional(report, settings, settings.index_dir)
     latency(report, settings, settings.index_dir)
     builds(report, settings)

@@ -27,7 +27,7 @@ import opencc
 
 HANS, HANT = "hans", "hant"
 # Recorded in each snapshot: vectors embedded under another normalisation are not reused.
-NORMALIZATION = "opencc-hk2s-tw2s+regional-1"
+NORMALIZATION = "opencc-hk2s-tw2s+regional-2"
 TO_SIMPLIFIED = ("hk2s", "tw2s")
 TAIWAN, HONG_KONG, TRADITIONAL = "s2twp", "s2hk", "s2tw"
 # Regional spellings (after character conversion) of terms that the Simplified documents write otherwise.
@@ -41,6 +41,20 @@ REGIONAL_SPELLINGS = {
     "健保卡": "医保卡",
     "部落格": "博客",
     "印表机": "打印机",
+    # Taiwan names of government services and documents (mainland name as the guides write it)
+    "失业给付": "失业保险金",
+    "资遣": "辞退",
+    "工作天": "工作日",
+    "法律扶助": "法律援助",
+    "身心障碍": "残疾",
+    "权状": "产权证",
+    "良民证": "无犯罪记录证明",
+    "提领": "提取",
+    "托婴": "托育",
+    "租屋": "租房",
+    "外送员": "外卖骑手",
+    "低收入户": "低保户",
+    "机车": "摩托车",
 }
 _REGIONAL = re.compile("|".join(sorted(map(re.escape, REGIONAL_SPELLINGS), key=len, reverse=True)))
 HONG_KONG_CUES = frozenset("嘅咗唔喺冇啲嗰乜佢哋噉嚟攞睇")
