@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
 from actions.rendering import render_answer
+from actions.script_output import to_script, tracker_script
 
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
@@ -21,7 +22,9 @@ def _channel(tracker: Tracker) -> str:
 
 
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
-    payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), **options}
+    script, config = tracker_script(tracker)
+    payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), "script": script}
+    payload.update(options)
     try:
         answer = await post("/answer", payload)
     except KnowledgeUnavailable:
@@ -36,7 +39,9 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     suggested = list(tracker.get_slot("suggested_docs") or [])
     is_answer = answer.get("decision") == "answer"
     new_topic = is_answer and answer["doc_id"] not in suggested
+    first = len(dispatcher.messages)
     render_answer(dispatcher, answer, suggest=new_topic)
+    to_script(dispatcher.messages[first:], answer.get("script", script), config)
     events: list[EventType] = [SlotSet("last_question", question)]
     if is_answer:
         events += [SlotSet("current_doc", answer["doc_id"]), SlotSet("current_title", answer["title"])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +23,22 @@ class LabelledQuestion:
     style: str
 
 
-def load_dev_questions(path: Path = DEV_QUESTIONS) -> list[LabelledQuestion]:
+TUNE, HELDOUT = "tune", "heldout"
+
+
+def split_of(doc_id: str) -> str:
+    """A fixed split by document: about a third of the documents' questions are held out from any tuning."""
+    return HELDOUT if int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 3 == 0 else TUNE
+
+
+def load_dev_questions(path: Path = DEV_QUESTIONS, split: str | None = None) -> list[LabelledQuestion]:
+    """The labelled dev questions; ``split`` (``tune`` or ``heldout``) keeps one side of the fixed split."""
     with open(path, encoding="utf-8") as handle:
-        return [
+        questions = [
             LabelledQuestion(r["question"], r["expected_id"], r["style"])
             for r in csv.DictReader(handle, delimiter="\t")
         ]
+    return [q for q in questions if split is None or split_of(q.expected_id) == split]
 
 
 def load_negative_questions(path: Path = NEGATIVE_QUESTIONS) -> list[str]:

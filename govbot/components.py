@@ -46,4 +46,5 @@ def make_searcher(index_dir: Path | None = None, settings: Settings | None = Non
         weights=settings.fusion_weights,
         policy=settings.confidence_policy,
         ef_search=settings.hnsw_ef_search,
+        self_calibrate=settings.self_calibrate,
     )

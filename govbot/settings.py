@@ -86,13 +86,17 @@ class Settings:
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
 
-    # Tuned on tests/data/dev_questions.tsv with `python -m benchmarks.tune`.
+    # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
+    # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
+    # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability
+    # units, are tuned on the tune split of tests/data/dev_questions.tsv with `python -m benchmarks.tune`.
+    self_calibrate: bool = field(default_factory=lambda: _env("SELF_CALIBRATE", "1") not in ("0", "false", "no"))
     fusion_dense: float = field(default_factory=lambda: _env_float("FUSION_DENSE", 1.0))
     fusion_bm25: float = field(default_factory=lambda: _env_float("FUSION_BM25", 0.08))
     fusion_bm25_saturation: float = field(default_factory=lambda: _env_float("FUSION_BM25_SATURATION", 16.0))
     confidence_center: float = field(default_factory=lambda: _env_float("CONFIDENCE_CENTER", 0.906))
     confidence_scale: float = field(default_factory=lambda: _env_float("CONFIDENCE_SCALE", 0.0147))
-    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.5))
+    fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.2))
     clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.01))
 
     @property

@@ -14,14 +14,18 @@ import numpy as np
 
 from govbot.settings import Settings
 from index.bm25_retriever import BM25Retriever
+from index.calibration import calibrate
 from index.chunking import Chunk, chunk_document
 from index.dense_retriever import DenseRetriever, choose_index_kind
 from index.embedder import Embedder
 from index.index_data import CHUNKS, DOCUMENTS, MANIFEST, VECTORS, IndexData, document_record
+from index.normalize import NORMALIZATION, to_simplified
 from index.snapshot import SnapshotStore
 from index.tokenizer import GovTokenizer
 from knowledge.loader import load_kb
 from knowledge.problems import Problem
+
+RECALIBRATE_SHARE = 0.1  # recalibrate when more than this share of documents came or went since the last build
 
 
 class BuildError(RuntimeError):
@@ -55,6 +59,23 @@ def _previous_hashes(store: SnapshotStore) -> dict[str, str] | None:
     return {doc_id: record.get("content_hash", "") for doc_id, record in documents.items()}
 
 
+def _similar_corpus(previous: dict[str, str] | None, records: dict[str, dict]) -> bool:
+    """True when the documents are those of the served snapshot but for at most :data:`RECALIBRATE_SHARE` of them."""
+    if previous is None:
+        return False
+    differing = len(set(previous) ^ set(records))
+    return differing <= RECALIBRATE_SHARE * max(len(previous), 1)
+
+
+def _previous_calibration(store: SnapshotStore) -> dict | None:
+    """The self-calibration of the served snapshot, if it has one."""
+    path = store.current_path()
+    try:
+        return json.loads((path / MANIFEST).read_text("utf-8")).get("calibration") if path else None
+    except (OSError, ValueError):
+        return None
+
+
 def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndarray]:
     """Vectors of the served snapshot keyed by chunk text hash, if it used the same model."""
     path = store.current_path()
@@ -62,7 +83,7 @@ def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndar
         return {}
     try:
         manifest = json.loads((path / MANIFEST).read_text("utf-8"))
-        if manifest.get("model") != model_ref:
+        if manifest.get("model") != model_ref or manifest.get("normalization") != NORMALIZATION:
             return {}
         vectors = np.load(path / VECTORS)
         with open(path / CHUNKS, encoding="utf-8") as handle:
@@ -83,7 +104,7 @@ def build_index(
     """Validate the knowledge base, chunk, embed what changed, index and publish a new snapshot.
 
     Invalid documents are reported in the result and left out. The model is loaded (by calling
-    ``embedder``) only when there is something new to embed.
+    ``embedder``) only when there is something new to embed or the ranking is recalibrated.
     """
     started = time.perf_counter()
     report = load_kb(kb_dir)
@@ -101,28 +122,38 @@ def build_index(
         previous = _previous_hashes(store)
         changed = [] if previous is None else [r for d, r in records.items() if previous.get(d) != r["content_hash"]]
         cache = _previous_vectors(store, model_ref)
+        same_model = bool(cache)
         missing = [c for c in chunks if c.content_hash not in cache]
         dimension = next(iter(cache.values())).shape[0] if cache else 0
-        if missing:
-            model = embedder()
-            fresh = model.embed_passages([c.embed_text for c in missing], progress=progress)
+        model = embedder() if missing else None
+        if model is not None:
+            fresh = model.embed_passages([to_simplified(c.embed_text) for c in missing], progress=progress)
             cache.update({c.content_hash: fresh[i] for i, c in enumerate(missing)})
             dimension = model.dimension
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
         kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
+        bm25 = BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks])
+        # Staff edits, and a few added or removed documents, keep the corpus's calibration (embedding ~800
+        # pseudo-queries takes a minute, too long for an edit to wait); another model or a changed corpus recalibrates.
+        calibration = _previous_calibration(store) if same_model and _similar_corpus(previous, records) else None
+        if calibration is None:
+            model = model or embedder()
+            calibration = calibrate(records, chunks, vectors, bm25, tokenizer.tokenize, model.embed_queries)
         data = IndexData(
             manifest={
                 "model": model_ref,
+                "normalization": NORMALIZATION,
                 "dimension": dimension,
                 "index_kind": kind,
                 "documents": len(records),
                 "chunks": len(chunks),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "calibration": calibration,
             },
             documents=records,
             chunks=chunks,
             vectors=vectors,
-            bm25=BM25Retriever.build([tokenizer.tokenize(c.embed_text) for c in chunks]),
+            bm25=bm25,
             dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
         )
         workspace = store.new_workspace()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 
 
@@ -12,8 +14,8 @@ ANSWER, CLARIFY, FALLBACK = "answer", "clarify", "fallback"
 class ConfidencePolicy:
     """A logistic calibration of the fused score, and the thresholds of the decision.
 
-    ``center``/``scale`` and the thresholds are fitted on the dev questions (answerable) and on
-    unanswerable questions by ``python -m benchmarks.tune``.
+    ``center``/``scale`` are fitted per corpus at index build (:mod:`index.calibration`); the thresholds, in
+    probability units, by ``python -m benchmarks.tune`` on the tune split of the dev questions.
     """
 
     center: float
@@ -33,3 +35,15 @@ class ConfidencePolicy:
         if len(scores) > 1 and scores[0] - scores[1] < self.clarify_margin:
             return CLARIFY
         return ANSWER
+
+
+def fit_logistic(scores: np.ndarray, labels: np.ndarray, steps: int = 4000) -> tuple[float, float]:
+    """Fit p = sigmoid((s - center) / scale) by gradient descent on log-loss; returns (center, scale)."""
+    mean, std = float(scores.mean()), float(scores.std() or 1.0)
+    x = (scores - mean) / std
+    a, b = 1.0, 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+        a -= 0.5 * float(np.mean((p - labels) * x))
+        b -= 0.5 * float(np.mean(p - labels))
+    return mean - b * std / a, std / a

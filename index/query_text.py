@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from index.normalize import to_simplified
+
 MAX_QUERY_CHARS = 256
 _CONTROL = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202f\ufeff]")
 _SPACE = re.compile(r"\s+")
@@ -20,15 +22,16 @@ def has_searchable_text(text: str) -> bool:
 
 
 def clean_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> str:
-    """Normalise width (NFKC), drop control characters, collapse spaces and cut overly long input.
+    """Normalise to Simplified script (width, variants, Traditional and regional spellings: see
+    :mod:`index.normalize`), drop control characters, collapse spaces and cut overly long input.
 
     Raises :class:`QueryError` for an empty query. A query without letters or digits (only emoji or
     punctuation) comes back as an empty string: there is nothing to search for.
     """
     if text is None or not str(text).strip():
         raise QueryError("查询内容为空，请输入您要咨询的问题。")
-    cleaned = unicodedata.normalize("NFKC", str(text))
-    cleaned = _SPACE.sub(" ", _CONTROL.sub(" ", cleaned)).strip()
+    cleaned = to_simplified(_CONTROL.sub(" ", str(text)[: max_chars * 4]))
+    cleaned = _SPACE.sub(" ", cleaned).strip()
     if not has_searchable_text(cleaned):
         return ""
     return cleaned[:max_chars]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +92,7 @@ class Searcher:
         ef_search: int = 64,
         min_confidence: float = 0.02,
         reload_interval: float = 0.2,
+        self_calibrate: bool = True,
     ):
         self.store = SnapshotStore(index_dir)
         self.embedder = embedder
@@ -101,6 +102,7 @@ class Searcher:
         self.ef_search = ef_search
         self.min_confidence = min_confidence
         self.reload_interval = reload_interval
+        self.self_calibrate = self_calibrate
         self._state: tuple[str, IndexData] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -130,6 +132,15 @@ class Searcher:
         assert self._state is not None
         return self._state
 
+    def calibrated(self, data: IndexData) -> tuple[FusionWeights, ConfidencePolicy]:
+        """The snapshot's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
+        configured ones (self-calibration switched off, or a snapshot built without it)."""
+        fitted = data.manifest.get("calibration") if self.self_calibrate else None
+        if not fitted:
+            return self.weights, self.policy
+        weights = FusionWeights(self.weights.dense, fitted["bm25"], fitted["bm25_saturation"])
+        return weights, replace(self.policy, center=fitted["center"], scale=fitted["scale"])
+
     def search(
         self,
         query: str,
@@ -147,7 +158,8 @@ class Searcher:
         response = SearchResponse(query=text, version=version)
         if not text or not data.chunks:
             return response
-        weights = weights or self.weights
+        calibrated, policy = self.calibrated(data)
+        weights = weights or calibrated
         filters = filters or SearchFilters()
         qvec = self.embedder.embed_queries([text])[0] if query_vector is None else query_vector
         bm25_all = data.bm25.scores(self.tokenizer.tokenize(text))
@@ -158,13 +170,13 @@ class Searcher:
         bm25 = bm25_all[positions]
         fused = fuse(dense, bm25, weights)
         ranked = self._rank_documents(data, positions, fused)
-        kept = [(d, score, self.policy.confidence(score)) for d, score in ranked]
+        kept = [(d, score, policy.confidence(score)) for d, score in ranked]
         kept = [item for item in kept if item[2] >= self.min_confidence]
         response.results = [
             self._result(data, doc_id, score, conf, qvec, bm25_all, weights)
             for doc_id, score, conf in kept[: max(1, top_k)]
         ]
-        response.decision = self.policy.decide([score for _, score, _ in kept[:2]])
+        response.decision = policy.decide([score for _, score, _ in kept[:2]])
         return response
 
     def best_section(self, query: str, doc_id: str) -> str | None:
@@ -175,7 +187,8 @@ class Searcher:
             return None
         qvec = self.embedder.embed_queries([text])[0]
         bm25_all = data.bm25.scores(self.tokenizer.tokenize(text))
-        return self._result(data, doc_id, 0.0, 0.0, qvec, bm25_all, self.weights).section or None
+        weights = self.calibrated(data)[0]
+        return self._result(data, doc_id, 0.0, 0.0, qvec, bm25_all, weights).section or None
 
     def _candidates(
         self, data: IndexData, qvec: np.ndarray, bm25_all: np.ndarray, filters: SearchFilters

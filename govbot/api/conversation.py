@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from govbot.answering.answerer import Answerer
 from govbot.storage.records import record_answer, record_feedback, record_ticket
+from index.normalize import HANS, HANT, convert_visible, detect_script, reply_config, to_simplified
 from index.query_text import QueryError
 from index.searcher import IndexNotReady
 
@@ -23,6 +24,8 @@ class AnswerRequest(BaseModel):
     current_doc: str | None = None
     followup: bool = False
     doc_id: str | None = None
+    # The conversation's script so far ("hans"/"hant"), used when the question itself shows neither.
+    script: str | None = Field(None, regex="^(hans|hant)$")
 
 
 class FeedbackRequest(BaseModel):
@@ -48,11 +51,13 @@ class TicketRequest(BaseModel):
 
 @router.post("/answer")
 async def answer(request: Request, body: AnswerRequest) -> dict:
-    """The answer to a citizen's message, recorded (masked) for analytics."""
+    """The answer to a citizen's message, recorded (masked) for analytics; in Traditional script when the
+    citizen wrote in Traditional (``script`` says which)."""
     started = time.perf_counter()
     answerer: Answerer = request.app.state.answerer
     try:
-        result = await run_in_threadpool(answerer.answer, body.question, body.current_doc, body.followup, body.doc_id)
+        question = to_simplified(body.question)  # cue words, passages and scope checks all read Simplified
+        result = await run_in_threadpool(answerer.answer, question, body.current_doc, body.followup, body.doc_id)
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except IndexNotReady as exc:
@@ -70,7 +75,11 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
         confidence=result.confidence,
         latency_ms=latency_ms,
     )
-    return result.to_dict()
+    script = detect_script(body.question, default=body.script or HANS)
+    reply = result.to_dict()
+    if script == HANT:
+        reply = convert_visible(reply, reply_config(body.question))
+    return {**reply, "script": script}
 
 
 @router.post("/feedback")

@@ -1,0 +1,84 @@
+"""Traditional Chinese: normalisation for search, script detection, and replies in the user's script."""
+
+from __future__ import annotations
+
+import pytest
+
+from govbot.script_nlg import convert_response
+from index.normalize import (
+    HANS,
+    HANT,
+    HONG_KONG,
+    TAIWAN,
+    TRADITIONAL,
+    conversation_script,
+    convert_visible,
+    detect_script,
+    reply_config,
+    to_simplified,
+)
+from index.query_text import clean_query
+
+
+@pytest.fixture(scope="module")
+def searcher(sample_index, searcher_factory):
+    return searcher_factory(sample_index)
+
+
+def test_traditional_and_regional_spelling_normalise_to_simplified():
+    assert clean_query("身分證遺失了怎麼補辦") == "身份证遗失了怎么补办"
+    assert to_simplified("網路申請護照") == "网络申请护照"
+    assert to_simplified("ＡＢＣ１２３ 衞生") == "ABC123 卫生"
+    assert to_simplified("身份证丢失了怎么补办") == "身份证丢失了怎么补办"  # Simplified text stays as it is
+
+
+def test_traditional_question_finds_the_same_document(searcher):
+    traditional = searcher.search("身分證遺失了怎麼補辦")
+    same_words = searcher.search("身份证遗失了怎么补办")
+    assert [r.to_dict() for r in traditional.results] == [r.to_dict() for r in same_words.results]
+    assert traditional.decision == same_words.decision
+    assert traditional.results[0].doc_id == searcher.search("身份证丢失了怎么补办").results[0].doc_id == "id-card"
+
+
+def test_script_detection_ignores_shared_characters():
+    assert detect_script("身分證遺失了怎麼補辦") == HANT
+    assert detect_script("身份证丢失了怎么补办") == HANS
+    assert detect_script("你好 12345", default=HANT) == HANT  # no script-specific character: the default
+    assert conversation_script(["護照怎麼辦", "/choose_document", "好的"]) == (HANT, TRADITIONAL)
+    assert conversation_script(["護照怎麼辦", "那要多少钱"])[0] == HANS
+
+
+def test_reply_configuration_follows_regional_cues():
+    assert reply_config("我想問下點樣攞身份證，唔該") == HONG_KONG
+    assert reply_config("身分證遺失了怎麼補辦") == TAIWAN
+    assert reply_config("護照過期了怎麼換") == TRADITIONAL
+
+
+def test_structured_answer_converts_text_but_not_numbers_urls_or_ids():
+    answer = {
+        "decision": "answer",
+        "doc_id": "id-card",
+        "text": "身份证补办收费20元，网上预约 https://zwfw.shili.example/guide/id-card 电话 12345",
+        "source_url": "https://zwfw.shili.example/guide/id-card",
+        "confidence": 0.93,
+        "options": [{"doc_id": "passport", "title": "普通护照办理"}],
+    }
+    converted = convert_visible(answer, TRADITIONAL)
+    assert converted["text"] == "身份證補辦收費20元，網上預約 https://zwfw.shili.example/guide/id-card 電話 12345"
+    assert converted["options"] == [{"doc_id": "passport", "title": "普通護照辦理"}]
+    assert {k: converted[k] for k in ("decision", "doc_id", "source_url", "confidence")} == {
+        k: answer[k] for k in ("decision", "doc_id", "source_url", "confidence")
+    }
+
+
+def test_domain_response_buttons_keep_intent_payloads():
+    response = {
+        "text": "您好！请问您想办理什么业务？",
+        "buttons": [{"title": "身份证办理", "payload": "身份证怎么办理"}, {"title": "转人工", "payload": "/ask_human"}],
+    }
+    converted = convert_response(response, TRADITIONAL)
+    assert converted["text"] == "您好！請問您想辦理什麼業務？"
+    assert converted["buttons"] == [
+        {"title": "身份證辦理", "payload": "身份證怎麼辦理"},
+        {"title": "轉人工", "payload": "/ask_human"},
+    ]
