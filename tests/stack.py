@@ -54,6 +54,18 @@ class Stack:
     def database(self) -> Path:
         return self.var_dir / "govbot.db"
 
+    def secret(self, name: str) -> str:
+        """A secret `govbot run` generated into the var folder (rasa_token, internal_token, session_secret, ...)."""
+        return (self.var_dir / "secrets" / name).read_text("utf-8").strip()
+
+    @property
+    def rasa_token(self) -> str:
+        return self.secret("rasa_token")
+
+    @property
+    def internal_headers(self) -> dict[str, str]:
+        return {"X-Govbot-Internal": self.secret("internal_token")}
+
     def start(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         if not self.kb_dir.exists():

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from govbot.admin.auth import Principal
 from govbot.admin.kb_store import KnowledgeStore, NotFound
-from govbot.api.admin_auth import editor, reader
+from govbot.api.admin_auth import check_scope, editor, reader
 from knowledge.document import parse_document, render_document
 from knowledge.importer import IMPORTERS, convert_file
 from knowledge.importers.base import ImportFailure
@@ -24,6 +24,14 @@ CHUNK = 1 << 20
 
 def _store(request: Request) -> KnowledgeStore:
     return request.app.state.kb_store
+
+
+def _current(store: KnowledgeStore, doc_id: str) -> str | None:
+    """The document's text now, or None when it does not exist."""
+    try:
+        return store.read(doc_id)
+    except NotFound:
+        return None
 
 
 async def _markdown(request: Request) -> str:
@@ -124,6 +132,7 @@ async def validate(request: Request, doc_id: str, _: Principal = Depends(reader)
 async def put_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
     """Create or replace a document from its whole Markdown text; live once the call returns."""
     markdown = await _markdown(request)
+    check_scope(who, _current(_store(request), doc_id), markdown)
     try:
         change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name)
     except DocumentError as exc:
@@ -135,6 +144,7 @@ async def put_document(request: Request, doc_id: str, who: Principal = Depends(e
 
 @router.delete("/documents/{doc_id}")
 async def delete_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
+    check_scope(who, _current(_store(request), doc_id))
     try:
         change = await run_in_threadpool(_store(request).delete, doc_id, who.name)
     except NotFound:
@@ -151,6 +161,8 @@ def history(request: Request, doc_id: str, _: Principal = Depends(reader)) -> di
 async def rollback(
     request: Request, doc_id: str, version: int = Query(..., ge=1), who: Principal = Depends(editor)
 ) -> dict:
+    target = next((v["after"] for v in _store(request).history(doc_id) if v["version"] == version), None)
+    check_scope(who, _current(_store(request), doc_id), target)
     try:
         change = await run_in_threadpool(_store(request).rollback, doc_id, version, who.name)
     except NotFound:
@@ -201,10 +213,14 @@ async def import_files(
                     failed[name] = f"编号 {draft.id} 在本次上传中重复"
                     continue
                 seen.add(draft.id)
+                text = render_document(draft.meta, draft.body)
                 try:
-                    change = await run_in_threadpool(
-                        store.put, draft.id, render_document(draft.meta, draft.body), who.name, None
-                    )
+                    check_scope(who, _current(store, draft.id), text)
+                except HTTPException as exc:
+                    failed[name] = exc.detail
+                    continue
+                try:
+                    change = await run_in_threadpool(store.put, draft.id, text, who.name, None)
                 except DocumentError as exc:
                     failed[name] = "; ".join(str(p) for p in exc.problems)
                     continue

@@ -16,7 +16,7 @@ from govbot.admin.analytics import analytics
 from govbot.admin.auth import Principal
 from govbot.admin.kb_store import NotFound
 from govbot.admin.review import close_items, group_items, open_items
-from govbot.api.admin_auth import editor, reader
+from govbot.api.admin_auth import check_scope, editor, reader
 from govbot.api.admin_documents import _reindex
 from govbot.storage.subscriptions import list_notifications
 
@@ -79,6 +79,7 @@ async def link(request: Request, body: GroupAction, who: Principal = Depends(edi
         text = store.read(body.doc_id)
     except NotFound:
         raise HTTPException(status_code=404, detail=f"没有编号为 {body.doc_id} 的文档。") from None
+    check_scope(who, text)
     change = await run_in_threadpool(store.put, body.doc_id, with_aliases(text, group.questions), who.name, "link")
     closed = close_items(request.app.state.settings.database_url, group.item_ids, "linked", who.name, body.doc_id)
     return {
