@@ -26,6 +26,7 @@ class Stack:
     app_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
     @property
@@ -40,6 +41,7 @@ class Stack:
             "GOVBOT_APP_PORT": str(self.app_port),
             "GOVBOT_RASA_PORT": str(self.rasa_port),
             "GOVBOT_ACTIONS_PORT": str(self.actions_port),
+            **self.extra_env,
         }
 
     @property
