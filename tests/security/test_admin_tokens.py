@@ -110,3 +110,17 @@ def test_generated_token_file_is_private(tmp_path):
     assert ensure_token_file(tokens_file, "") is False
     assert tokens_file.read_text("utf-8").splitlines()[1].split()[1] == token
     assert [p.name for p in tokens_file.parent.iterdir()] == ["admin_tokens"]
+
+
+def test_admin_page_shows_the_editing_scope(service):
+    from tests.browser import browser
+
+    url, _ = service
+    with browser() as chromium:
+        page = chromium.new_page()
+        page.goto(f"{url}/admin")
+        page.fill("#token", SCOPED)
+        page.click("#login button[type=submit]")
+        page.wait_for_function("document.querySelector('#who').innerText.includes('编辑范围')")
+        assert f"编辑范围：{DEPARTMENT}" in page.inner_text("#who")
+        page.close()
