@@ -3,6 +3,10 @@
 ``POST /webhooks/plaintext/webhook`` with ``{"sender": ..., "message": ...}`` returns ``{"text": ...}``: one
 plain, voice-friendly string (see :mod:`channels.voice_text`). A digit answers the numbered options of the
 previous reply; "1" after a long answer reads the next part.
+
+When the service is reachable beyond loopback, or ``GOVBOT_GATEWAY_SECRET`` is set, every request must carry
+``X-Govbot-Signature: sha256=<hex HMAC-SHA256 of the raw body>`` (see :mod:`govbot.security.signatures`).
+The per-sender paging state is bounded in number of senders and in time.
 """
 
 from __future__ import annotations
@@ -10,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +23,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.sender_state import SenderState
 from channels.voice_text import MORE_PROMPT, to_voice_reply
+from govbot.security import signatures
+from govbot.security.secrets import gateway_secret
+from govbot.settings import get_settings
 
 CHANNEL_NAME = "plaintext"
 MAX_MESSAGE_CHARS = 500
-MAX_SENDERS = 10_000
+BAD_SIGNATURE = "请求签名无效，已拒绝。"
 _CHINESE_DIGITS = {
     "一": "1",
     "二": "2",
@@ -48,6 +55,14 @@ class _Pending:
     options: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass
+class _Sender:
+    """One sender's lock (messages are handled in order) and what its next digit means."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    pending: _Pending | None = None
+
+
 def digit_of(message: str) -> int | None:
     """The number a reply like "1", "第二个" or "选3" picks, if it is only that."""
     match = _DIGIT_REPLY.match(unicodedata.normalize("NFKC", message))
@@ -64,19 +79,19 @@ class PlainTextInput(InputChannel):
         return CHANNEL_NAME
 
     def __init__(self) -> None:
-        self._pending: OrderedDict[str, _Pending] = OrderedDict()
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    def _remember(self, sender: str, pending: _Pending) -> None:
-        self._pending[sender] = pending
-        self._pending.move_to_end(sender)
-        while len(self._pending) > MAX_SENDERS:
-            self._pending.popitem(last=False)
+        settings = get_settings()
+        self._senders: SenderState[_Sender] = SenderState(settings.voice_state_senders, settings.voice_state_ttl)
+        self._secret = gateway_secret(settings) if settings.gateway_signature_required else None
 
     async def _handle(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str, message: str, metadata: dict
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender: str,
+        state: _Sender,
+        message: str,
+        metadata: dict,
     ) -> str:
-        pending = self._pending.get(sender)
+        pending = state.pending
         number = digit_of(message)
         if pending and number is not None:
             if pending.pages and number == 1:
@@ -88,7 +103,7 @@ class PlainTextInput(InputChannel):
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(message, collector, sender, input_channel=CHANNEL_NAME, metadata=metadata))
         reply = to_voice_reply(collector.messages)
-        self._remember(sender, _Pending(pages=reply.pages[1:], options=reply.options))
+        state.pending = _Pending(pages=reply.pages[1:], options=reply.options)
         return reply.first_message() or "抱歉，我没有听清楚。请再说一遍，或拨打 1 2 3 4 5 热线。"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -100,6 +115,10 @@ class PlainTextInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if self._secret and not signatures.verify(
+                self._secret, request.body, request.headers.get(signatures.HEADER)
+            ):
+                return response.json({"text": BAD_SIGNATURE}, status=401)
             body = request.json if isinstance(request.json, dict) else {}
             sender = str(body.get("sender") or "").strip()[:200]
             message = str(body.get("message") or "").strip()
@@ -109,9 +128,9 @@ class PlainTextInput(InputChannel):
                 return response.json({"text": "请说出或输入您的问题。"})
             if len(message) > MAX_MESSAGE_CHARS:
                 return response.json({"text": f"您的消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。"})
-            lock = self._locks.setdefault(sender, asyncio.Lock())
-            async with lock:
-                text = await self._handle(on_new_message, sender, message, self.get_metadata(request) or {})
+            state = self._senders.setdefault(sender, _Sender)
+            async with state.lock:
+                text = await self._handle(on_new_message, sender, state, message, self.get_metadata(request) or {})
             return response.json({"text": text})
 
         return hook

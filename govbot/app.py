@@ -12,6 +12,7 @@ from govbot.admin.retention import RetentionJob
 from govbot.admin.review import QuestionVectors
 from govbot.answering.answerer import Answerer
 from govbot.api import (
+    admin_auth,
     admin_documents,
     admin_insights,
     admin_page,
@@ -33,6 +34,7 @@ ROUTERS = (
     knowledge.router,
     conversation.router,
     proactive.router,
+    admin_auth.router,
     admin_documents.router,
     admin_insights.router,
     admin_tickets.router,

@@ -147,16 +147,41 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _busy_ports(settings) -> list[str]:
+    from govbot.ports import busy_port_message
+
+    checks = (
+        (settings.host, settings.app_port, "GOVBOT_APP_PORT"),
+        (settings.rasa_host, settings.rasa_port, "GOVBOT_RASA_PORT"),
+        (settings.actions_host, settings.actions_port, "GOVBOT_ACTIONS_PORT"),
+    )
+    return [m for m in (busy_port_message(*check) for check in checks) if m]
+
+
 def _run(args: argparse.Namespace) -> int:
-    from govbot.admin.auth import ensure_token_file
+    from govbot.admin.auth import TokenAuthority, TokenError, ensure_token_file
     from govbot.rasa_model import ensure_rasa_model
+    from govbot.security.secrets import ensure_all
     from govbot.supervisor import Supervisor, build_services, service_env
 
     settings = get_settings()
+    busy = _busy_ports(settings)
+    for message in busy:
+        print(message, file=sys.stderr)
+    if busy:
+        return EXIT_PROBLEMS
+    ensure_all(settings)
     if ensure_token_file(settings.admin_tokens_file, settings.admin_tokens):
         print(f"Created an admin (editor) token for /admin in {settings.admin_tokens_file}")
     elif not settings.admin_tokens:
         print(f"Admin tokens: {settings.admin_tokens_file}")
+    try:
+        rejected = TokenAuthority(settings.admin_tokens, settings.admin_tokens_file).rejected
+    except TokenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for warning in rejected:
+        print(f"warning: {warning}", file=sys.stderr)
     model = ensure_rasa_model(settings)
     services = build_services(settings, model)
     return Supervisor(services, service_env(settings), settings.var_dir / "logs").run()

@@ -35,6 +35,11 @@ def _path(name: str, default: Path) -> Path:
     return value if value.is_absolute() else PROJECT_ROOT / value
 
 
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.x, ::1, localhost)."""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings. Build with :func:`get_settings`."""
@@ -86,6 +91,19 @@ class Settings:
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
 
+    # Identity and access (issue 10). Empty secrets are generated once into var/secrets/ (mode 0600).
+    rasa_host: str = field(default_factory=lambda: _env("RASA_HOST", "127.0.0.1"))
+    actions_host: str = field(default_factory=lambda: _env("ACTIONS_HOST", "127.0.0.1"))
+    session_secret: str = field(default_factory=lambda: _env("SESSION_SECRET", ""))
+    session_days: int = field(default_factory=lambda: _env_int("SESSION_DAYS", 30))
+    # Secure cookies: "auto" when the request came over https, "1" always, "0" never.
+    secure_cookies: str = field(default_factory=lambda: _env("SECURE_COOKIES", "auto"))
+    internal_token: str = field(default_factory=lambda: _env("INTERNAL_TOKEN", ""))
+    rasa_token: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))
+    gateway_secret: str = field(default_factory=lambda: _env("GATEWAY_SECRET", ""))
+    voice_state_senders: int = field(default_factory=lambda: _env_int("VOICE_STATE_SENDERS", 10_000))
+    voice_state_ttl: float = field(default_factory=lambda: _env_float("VOICE_STATE_TTL", 1800.0))
+
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
     # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability
@@ -129,8 +147,17 @@ class Settings:
         return self.embedding_model or str(self.default_model_dir)
 
     @property
+    def secrets_dir(self) -> Path:
+        return self.var_dir / "secrets"
+
+    @property
+    def gateway_signature_required(self) -> bool:
+        """The plain-text channel demands signed requests when a secret is set or Rasa is reachable from outside."""
+        return bool(self.gateway_secret) or not (is_loopback(self.host) and is_loopback(self.rasa_host))
+
+    @property
     def rasa_url(self) -> str:
-        return _env("RASA_URL", f"http://{self.host}:{self.rasa_port}")
+        return _env("RASA_URL", f"http://{self.rasa_host}:{self.rasa_port}")
 
     @property
     def knowledge_url(self) -> str:

@@ -1,11 +1,15 @@
 """Start the knowledge service, the action server and the Rasa server; keep them running; stop them cleanly.
 
 ``govbot run`` uses this: it waits until all three answer their health checks, prints the URLs, restarts a
-process that dies, and on Ctrl-C (SIGINT) or SIGTERM stops all three.
+process that dies, and on Ctrl-C (SIGINT) or SIGTERM stops all three. Each child asks the kernel to kill it
+when the supervisor dies (``PR_SET_PDEATHSIG``), so a killed supervisor leaves no process holding a port.
+Rasa and the action server listen on loopback by default; Rasa's HTTP API needs its auth token.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import signal
 import subprocess
@@ -16,10 +20,23 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govbot.security.secrets import internal_token, rasa_token
 from govbot.settings import PROJECT_ROOT, Settings
 
 HEALTH_TIMEOUT = 300.0
 MAX_RESTARTS = 5
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In the child before exec: get SIGKILL when the supervisor dies (Linux); exit if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @dataclass
@@ -29,18 +46,21 @@ class Service:
     name: str
     command: list[str]
     health_url: str
+    env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     restarts: list[float] = field(default_factory=list)
 
     def start(self, env: dict[str, str], log_dir: Path) -> None:
         log = open(log_dir / f"{self.name}.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
+        parent = os.getpid()
         self.process = subprocess.Popen(
             self.command,
             cwd=PROJECT_ROOT,
-            env=env,
+            env={**env, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=functools.partial(_die_with, parent) if sys.platform.startswith("linux") else None,
         )
         (log_dir / f"{self.name}.pid").write_text(str(self.process.pid))
 
@@ -65,12 +85,11 @@ class Service:
 def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
     """The three processes, with ports from settings."""
     bin_dir = Path(sys.executable).parent
-    host = settings.host
     return [
         Service(
             "knowledge",
             [str(bin_dir / "govbot"), "serve"],
-            f"http://{host}:{settings.app_port}/health",
+            f"http://{settings.host}:{settings.app_port}/health",
         ),
         Service(
             "actions",
@@ -83,7 +102,8 @@ def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
                 "--port",
                 str(settings.actions_port),
             ],
-            f"http://{host}:{settings.actions_port}/health",
+            f"http://{settings.actions_host}:{settings.actions_port}/health",
+            env={"SANIC_HOST": settings.actions_host},
         ),
         Service(
             "rasa",
@@ -91,6 +111,8 @@ def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
                 str(bin_dir / "rasa"),
                 "run",
                 "--enable-api",
+                "--auth-token",
+                rasa_token(settings),
                 "--model",
                 str(rasa_model),
                 "--endpoints",
@@ -100,9 +122,9 @@ def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
                 "--port",
                 str(settings.rasa_port),
                 "--interface",
-                host,
+                settings.rasa_host,
             ],
-            f"http://{host}:{settings.rasa_port}/",
+            f"http://{settings.rasa_host}:{settings.rasa_port}/",
         ),
     ]
 
@@ -115,6 +137,8 @@ def service_env(settings: Settings) -> dict[str, str]:
             "GOVBOT_ACTIONS_PORT": str(settings.actions_port),
             "GOVBOT_TRACKER_DB": str(settings.tracker_db),
             "GOVBOT_KNOWLEDGE_URL": settings.knowledge_url,
+            "GOVBOT_INTERNAL_TOKEN": internal_token(settings),
+            "GOVBOT_RASA_TOKEN": rasa_token(settings),
             "HF_HUB_OFFLINE": "1",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONUNBUFFERED": "1",

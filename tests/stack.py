@@ -26,6 +26,7 @@ class Stack:
     app_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
     @property
@@ -40,6 +41,7 @@ class Stack:
             "GOVBOT_APP_PORT": str(self.app_port),
             "GOVBOT_RASA_PORT": str(self.rasa_port),
             "GOVBOT_ACTIONS_PORT": str(self.actions_port),
+            **self.extra_env,
         }
 
     @property
@@ -53,6 +55,18 @@ class Stack:
     @property
     def database(self) -> Path:
         return self.var_dir / "govbot.db"
+
+    def secret(self, name: str) -> str:
+        """A secret `govbot run` generated into the var folder (rasa_token, internal_token, session_secret, ...)."""
+        return (self.var_dir / "secrets" / name).read_text("utf-8").strip()
+
+    @property
+    def rasa_token(self) -> str:
+        return self.secret("rasa_token")
+
+    @property
+    def internal_headers(self) -> dict[str, str]:
+        return {"X-Govbot-Internal": self.secret("internal_token")}
 
     def start(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)

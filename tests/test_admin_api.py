@@ -21,9 +21,11 @@ from knowledge.loader import load_kb
 from tests.conftest import SAMPLE_KB, copy_index
 from tests.processes import BIN, free_port, start, stop, wait_http
 
-EDITOR, VIEWER = "editor-secret-token", "viewer-secret-token"
+EDITOR, VIEWER = "editor-secret-token-for-tests", "viewer-secret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {EDITOR}"}
 VIEW = {"Authorization": f"Bearer {VIEWER}"}
+INTERNAL_TOKEN = "internal-token-for-the-admin-api-tests"
+INTERNAL = {"X-Govbot-Internal": INTERNAL_TOKEN}
 
 
 class Service:
@@ -49,6 +51,7 @@ class Service:
             "GOVBOT_APP_PORT": str(self.port),
             "GOVBOT_ADMIN_TOKENS": f"{EDITOR}:editor,{VIEWER}:viewer",
             "GOVBOT_MAX_UPLOAD_MB": "20",
+            "GOVBOT_INTERNAL_TOKEN": INTERNAL_TOKEN,
         }
         self.process = start([str(BIN / "govbot"), "serve"], env, self.root / "serve.log")
         wait_http(f"{self.url}/health", process=self.process)
@@ -74,7 +77,10 @@ class Service:
 
     def answer(self, question: str) -> dict:
         return httpx.post(
-            f"{self.url}/answer", json={"question": question, "sender": "t", "channel": "test"}, timeout=30
+            f"{self.url}/answer",
+            json={"question": question, "sender": "t", "channel": "test"},
+            headers=INTERNAL,
+            timeout=30,
         ).json()
 
 
@@ -393,10 +399,14 @@ def test_review_queue_groups_and_linking_answers_the_next_citizen(service):
 
 def test_analytics_and_csv(service):
     httpx.post(
-        f"{service.url}/feedback", json={"sender": "a", "doc_id": "passport", "question": "护照", "useful": True}
+        f"{service.url}/feedback",
+        json={"sender": "a", "doc_id": "passport", "question": "护照", "useful": True},
+        headers=INTERNAL,
     )
     httpx.post(
-        f"{service.url}/feedback", json={"sender": "b", "doc_id": "passport", "question": "护照", "useful": False}
+        f"{service.url}/feedback",
+        json={"sender": "b", "doc_id": "passport", "question": "护照", "useful": False},
+        headers=INTERNAL,
     )
     figures = httpx.get(f"{service.url}/admin/analytics", headers=VIEW, timeout=60).json()
     assert figures["messages"] >= 5 and figures["per_day"][-1]["channels"]["test"] >= 5
@@ -418,11 +428,15 @@ def test_subscription_notification_and_unsubscribe(service):
     url = service.url
     assert (
         httpx.post(
-            f"{url}/subscriptions", json={"sender": "elder-7", "channel": "plaintext", "topics": ["养老服务"]}
+            f"{url}/subscriptions",
+            json={"sender": "elder-7", "channel": "plaintext", "topics": ["养老服务"]},
+            headers=INTERNAL,
         ).status_code
         == 200
     )
-    httpx.post(f"{url}/subscriptions", json={"sender": "biz-1", "channel": "rest", "topics": ["企业扶持"]})
+    httpx.post(
+        f"{url}/subscriptions", json={"sender": "biz-1", "channel": "rest", "topics": ["企业扶持"]}, headers=INTERNAL
+    )
     text = (service.kb / "policy-elderly-meal.md").read_text("utf-8")
     assert (
         service.put(
@@ -433,7 +447,9 @@ def test_subscription_notification_and_unsubscribe(service):
     pending = httpx.get(f"{url}/admin/notifications", headers=VIEW).json()["notifications"]
     mine = [n for n in pending if n["doc_id"] == "policy-elderly-meal"]
     assert [n["sender"] for n in mine] == ["elder-7"] and "老年助餐" in mine[0]["message"]
-    assert httpx.post(f"{url}/subscriptions/cancel", json={"sender": "elder-7"}).json()["cancelled"] == 1
+    assert (
+        httpx.post(f"{url}/subscriptions/cancel", json={"sender": "elder-7"}, headers=INTERNAL).json()["cancelled"] == 1
+    )
     service.put("policy-elderly-meal", text)
     after = httpx.get(f"{url}/admin/notifications", headers=VIEW).json()["notifications"]
     assert len([n for n in after if n["doc_id"] == "policy-elderly-meal"]) == 1

@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from govbot.security.sessions import COOKIE, WebSession, session_id
 from tests.browser import browser
 from tests.conftest import PROJECT
 
@@ -47,6 +48,10 @@ def chromium():
         yield instance
 
 
+def _session_cookie(page) -> dict:
+    return next(c for c in page.context.cookies() if c["name"] == COOKIE)
+
+
 def _bot_count(page) -> int:
     return page.locator(".msg.bot").count()
 
@@ -77,7 +82,10 @@ def test_web_chat(stack, chromium):
     page.wait_for_selector("#typing", state="hidden")
     page.locator(".msg.bot .feedback button[aria-label='没用']").last.click()
     page.wait_for_function("[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('反馈已记录'))")
-    sender = page.evaluate("localStorage.getItem('govbot.sender')")
+    cookie = _session_cookie(page)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    session = session_id(cookie["value"], stack.secret("session_secret"), max_age=3600)
+    sender = WebSession(session).chat_sender
     with sqlite3.connect(stack.database) as db:
         rows = db.execute("select doc_id, rating from feedback where sender = ?", (sender,)).fetchall()
     assert rows == [("housing-fund-loan", -1)]
@@ -86,7 +94,7 @@ def test_web_chat(stack, chromium):
     page.reload()
     page.wait_for_function(f"document.querySelectorAll('.msg').length >= {shown - 1}")
     assert "【普通护照办理】" in page.locator("#messages").inner_text()
-    assert page.evaluate("localStorage.getItem('govbot.sender')") == sender
+    assert _session_cookie(page)["value"] == cookie["value"]
 
 
 def test_injection_is_rendered_as_text(stack, chromium):

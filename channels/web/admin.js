@@ -32,7 +32,7 @@
     });
   }
 
-  function logout() { sessionStorage.removeItem("govbot.admin.token"); $("app").hidden = true; $("login").hidden = false; }
+  function logout() { sessionStorage.removeItem("govbot.admin.token"); $("who").textContent = ""; $("app").hidden = true; $("login").hidden = false; }
 
   function showTab(name) {
     document.querySelectorAll("[role=tab]").forEach(function (b) { b.setAttribute("aria-selected", String(b.dataset.tab === name)); });
@@ -198,8 +198,16 @@
     });
   }
 
+  function showIdentity() {
+    api("/admin/me").then(function (me) {
+      var role = me.role === "editor" ? "编辑" : "只读";
+      var scope = me.role !== "editor" ? "" : " · 编辑范围：" + (me.department || "全部部门");
+      $("who").textContent = me.name + "（" + role + "）" + scope;
+    }).catch(function () { $("who").textContent = ""; });
+  }
+
   function start() {
-    $("login").hidden = true; $("app").hidden = false; loadDocs();
+    $("login").hidden = true; $("app").hidden = false; showIdentity(); loadDocs();
   }
 
   $("login").addEventListener("submit", function (e) {

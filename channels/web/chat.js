@@ -1,4 +1,5 @@
 // Web chat for govbot: talks to Rasa's REST channel through the FastAPI app (same origin).
+// The conversation is identified by the server's HttpOnly session cookie; the page never names a sender.
 (function () {
   "use strict";
   var MAX_CHARS = 500;
@@ -8,16 +9,6 @@
   var input = document.getElementById("message-input");
   var counter = document.getElementById("counter");
   var inputError = document.getElementById("input-error");
-
-  function senderId() {
-    var id = localStorage.getItem("govbot.sender");
-    if (!id) {
-      id = "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
-      localStorage.setItem("govbot.sender", id);
-    }
-    return id;
-  }
-  var sender = senderId();
 
   function scrollDown() { messages.scrollTop = messages.scrollHeight; }
 
@@ -136,7 +127,7 @@
     return fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: payload })
+      body: JSON.stringify({ message: payload })
     }).then(function (response) {
       return response.json().then(function (body) {
         if (!response.ok) { throw new Error(body.detail || "error"); }
@@ -179,7 +170,7 @@
     button.addEventListener("click", function () { send(button.dataset.ask); });
   });
 
-  fetch("/api/history?sender=" + encodeURIComponent(sender)).then(function (r) { return r.ok ? r.json() : []; })
+  fetch("/api/history").then(function (r) { return r.ok ? r.json() : []; })
     .then(function (history) {
       if (!history.length) {
         renderBot({ text: "您好！我是示例市政务服务智能助手。请问您想办理什么业务？可以直接输入问题，或点击上方的常办事项。" });

@@ -1,4 +1,5 @@
 // Elderly mode: large page on the plain-text channel; every reply is read aloud.
+// The server's HttpOnly session cookie identifies the conversation.
 (function () {
   "use strict";
   var reply = document.getElementById("reply");
@@ -8,12 +9,6 @@
   var speakButton = document.getElementById("speak");
   var audio = document.getElementById("tts-audio");
   var lastText = reply.textContent;
-
-  var sender = localStorage.getItem("govbot.elder.sender");
-  if (!sender) {
-    sender = "elder-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
-    localStorage.setItem("govbot.elder.sender", sender);
-  }
 
   function chineseVoice() {
     var voices = window.speechSynthesis ? window.speechSynthesis.getVoices() : [];
@@ -49,7 +44,7 @@
     return fetch("/api/elder", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message })
+      body: JSON.stringify({ message: message })
     }).then(function (r) { return r.json(); })
       .then(function (body) { show(body.text || body.detail || "抱歉，请再说一遍。"); },
             function () { show("网络不太好，请再试一次，或者拨打 1 2 3 4 5。"); });

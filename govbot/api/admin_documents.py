@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from govbot.admin.auth import Principal
 from govbot.admin.kb_store import KnowledgeStore, NotFound, Precondition, PreconditionFailed, StoreFailure, etag_of
-from govbot.api.admin_auth import editor, reader
+from govbot.api.admin_auth import check_scope, editor, reader
 from knowledge.document import parse_document
 from knowledge.importer import IMPORTERS, FileReport, plan_import
 from knowledge.problems import DocumentError
@@ -29,6 +29,23 @@ STORE_FAILED = "保存失败，未做任何修改，请稍后重试。"
 
 def _store(request: Request) -> KnowledgeStore:
     return request.app.state.kb_store
+
+
+def _current(store: KnowledgeStore, doc_id: str) -> str | None:
+    """The document's text now, or None when it does not exist."""
+    try:
+        return store.read(doc_id)
+    except NotFound:
+        return None
+
+
+def _scope_problem(who: Principal, current: str | None, new: str) -> str | None:
+    """The scope refusal for one imported document, as a line of the batch report (None: allowed)."""
+    try:
+        check_scope(who, current, new)
+    except HTTPException as exc:
+        return str(exc.detail)
+    return None
 
 
 async def _markdown(request: Request) -> str:
@@ -150,6 +167,7 @@ async def put_document(request: Request, response: Response, doc_id: str, who: P
     """
     expect = _precondition(request)
     markdown = await _markdown(request)
+    check_scope(who, _current(_store(request), doc_id), markdown)
     try:
         change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name, None, expect)
     except DocumentError as exc:
@@ -174,6 +192,7 @@ async def put_document(request: Request, response: Response, doc_id: str, who: P
 async def delete_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
     """Delete a document; needs ``If-Match: <ETag>`` (412 when stale, 428 when missing)."""
     expect = _precondition(request)
+    check_scope(who, _current(_store(request), doc_id))
     try:
         change = await run_in_threadpool(_store(request).delete, doc_id, who.name, expect)
     except NotFound:
@@ -194,6 +213,8 @@ def history(request: Request, doc_id: str, _: Principal = Depends(reader)) -> di
 async def rollback(
     request: Request, doc_id: str, version: int = Query(..., ge=1), who: Principal = Depends(editor)
 ) -> dict:
+    target = next((v["after"] for v in _store(request).history(doc_id) if v["version"] == version), None)
+    check_scope(who, _current(_store(request), doc_id), target)
     try:
         change = await run_in_threadpool(_store(request).rollback, doc_id, version, who.name)
     except NotFound:
@@ -249,6 +270,8 @@ async def import_files(
     for number, report in enumerate(plan.files):
         if report.ok:
             problems = [p for i in report.ids for p in store.check(i, plan.documents[i], set(plan.documents))]
+            scope = [_scope_problem(who, _current(store, i), plan.documents[i]) for i in report.ids]
+            problems += [p for p in scope if p]
             if problems:
                 plan.fail(number, "文档校验未通过：" + "; ".join(str(p) for p in problems))
     report = [f.to_dict() for f in plan.files]

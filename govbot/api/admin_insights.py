@@ -16,7 +16,7 @@ from govbot.admin.analytics import analytics
 from govbot.admin.auth import Principal
 from govbot.admin.kb_store import NotFound, StoreFailure
 from govbot.admin.review import close_items, group_items, open_items
-from govbot.api.admin_auth import editor, reader
+from govbot.api.admin_auth import check_scope, editor, reader
 from govbot.api.admin_documents import STORE_FAILED, _invalid, _reindex
 from govbot.storage.subscriptions import list_notifications
 from knowledge.problems import DocumentError
@@ -86,10 +86,13 @@ async def link(request: Request, body: GroupAction, who: Principal = Depends(edi
     group = await run_in_threadpool(_find, request, body.group_id)
     store = request.app.state.kb_store
     questions = group.questions
+
+    def linked(text: str) -> str:
+        check_scope(who, text)
+        return with_aliases(text, questions)
+
     try:
-        change = await run_in_threadpool(
-            store.edit, body.doc_id, lambda text: with_aliases(text, questions), who.name, "link"
-        )
+        change = await run_in_threadpool(store.edit, body.doc_id, linked, who.name, "link")
     except NotFound:
         raise HTTPException(status_code=404, detail=f"没有编号为 {body.doc_id} 的文档。") from None
     except DocumentError as exc:

@@ -1,10 +1,20 @@
-"""Same-origin proxy from the web pages to Rasa: the REST channel, the plain-text channel and history."""
+"""Same-origin proxy from the web pages to Rasa: the REST channel, the plain-text channel and history.
+
+The Rasa sender id comes from the caller's session cookie (see :mod:`govbot.security.sessions`); a sender
+sent by the client is ignored.
+"""
 
 from __future__ import annotations
 
+import json
+
 import httpx
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+
+from govbot.security import signatures
+from govbot.security.secrets import gateway_secret, rasa_token
+from govbot.security.sessions import current_session
 
 router = APIRouter(prefix="/api", tags=["chat"])
 MAX_MESSAGE_CHARS = 500
@@ -12,7 +22,6 @@ RASA_TIMEOUT = 20.0
 
 
 class ChatMessage(BaseModel):
-    sender: str = Field(..., min_length=1, max_length=100, regex=r"^[A-Za-z0-9_.:-]+$")
     message: str = Field(..., min_length=1)
 
 
@@ -20,50 +29,64 @@ def _rasa_url(request: Request) -> str:
     return request.app.state.settings.rasa_url
 
 
-async def _post(url: str, body: dict) -> httpx.Response:
+async def _post(url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
     try:
         async with httpx.AsyncClient(timeout=RASA_TIMEOUT) as client:
-            return await client.post(url, json=body)
+            return await client.post(url, content=content, headers={"Content-Type": "application/json", **headers})
     except httpx.HTTPError:
         raise HTTPException(status_code=503, detail="对话服务暂时无法访问，请稍后再试，或拨打 12345 热线。") from None
 
 
-async def _forward(request: Request, channel: str, body: ChatMessage) -> list | dict:
-    if len(body.message) > MAX_MESSAGE_CHARS:
+async def _forward(request: Request, channel: str, sender: str, message: str) -> list | dict:
+    if len(message) > MAX_MESSAGE_CHARS:
         raise HTTPException(status_code=422, detail=f"消息过长：最多 {MAX_MESSAGE_CHARS} 个字，请精简后再发送。")
-    response = await _post(f"{_rasa_url(request)}/webhooks/{channel}/webhook", body.dict())
+    body = json.dumps({"sender": sender, "message": message}, ensure_ascii=False).encode()
+    headers = {}
+    if channel == "plaintext":
+        headers[signatures.HEADER] = signatures.sign(gateway_secret(request.app.state.settings), body)
+    response = await _post(f"{_rasa_url(request)}/webhooks/{channel}/webhook", body, headers)
     if response.status_code != 200:
         raise HTTPException(status_code=502, detail="对话服务出错，请稍后再试。")
     return response.json()
 
 
 @router.post("/chat")
-async def chat(request: Request, body: ChatMessage) -> list[dict]:
-    """Send a message through Rasa's REST channel; returns the bot's messages."""
-    return await _forward(request, "rest", body)
+async def chat(request: Request, response: Response, body: ChatMessage) -> list[dict]:
+    """Send a message through Rasa's REST channel as this session; returns the bot's messages."""
+    session = current_session(request, response)
+    return await _forward(request, "rest", session.chat_sender, body.message)
 
 
 @router.post("/elder")
-async def elder(request: Request, body: ChatMessage) -> dict:
-    """Send a message through the plain-text (voice) channel; returns ``{"text": ...}``."""
-    return await _forward(request, "plaintext", body)
+async def elder(request: Request, response: Response, body: ChatMessage) -> dict:
+    """Send a message through the plain-text (voice) channel as this session; returns ``{"text": ...}``."""
+    session = current_session(request, response)
+    return await _forward(request, "plaintext", session.elder_sender, body.message)
 
 
 @router.get("/history")
-async def history(
-    request: Request, sender: str = Query(..., max_length=100, regex=r"^[A-Za-z0-9_.:-]+$")
-) -> list[dict]:
-    """The conversation so far, from Rasa's tracker store: user and bot messages in order."""
+async def history(request: Request, response: Response) -> list[dict]:
+    """This session's conversation so far, from Rasa's tracker store: user and bot messages in order.
+
+    A caller without a session gets one here (the page asks for its history first), and an empty history.
+    """
+    session = current_session(request, response, create=False)
+    if session is None:
+        current_session(request, response)
+        return []
+    token = rasa_token(request.app.state.settings)
     try:
         async with httpx.AsyncClient(timeout=RASA_TIMEOUT) as client:
-            response = await client.get(f"{_rasa_url(request)}/conversations/{sender}/tracker")
+            tracker = await client.get(
+                f"{_rasa_url(request)}/conversations/{session.chat_sender}/tracker", params={"token": token}
+            )
     except httpx.HTTPError:
         return []
-    if response.status_code != 200:
+    if tracker.status_code != 200:
         return []
     messages: list[dict] = []
     titles: dict[str, str] = {}
-    for event in response.json().get("events", []):
+    for event in tracker.json().get("events", []):
         if event.get("event") == "user" and event.get("text"):
             text = event["text"]
             if text.startswith("/"):

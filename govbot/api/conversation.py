@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from govbot.answering.answerer import Answerer
+from govbot.security.internal_token import require_internal
 from govbot.storage.records import record_answer, record_feedback, record_ticket
 from index.normalize import HANS, HANT, convert_visible, detect_script, reply_config, to_simplified
 from index.query_text import QueryError
 from index.searcher import IndexNotReady
 
-router = APIRouter(tags=["conversation"])
+router = APIRouter(tags=["conversation"], dependencies=[Depends(require_internal)])
 
 
 class AnswerRequest(BaseModel):

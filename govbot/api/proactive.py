@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from govbot.matching.matcher import match_policies
 from govbot.matching.profile import Profile
 from govbot.matching.report import MAX_LISTED, compose
+from govbot.security.internal_token import require_internal
 from govbot.storage import subscriptions
 from knowledge.schema import TOPICS
 
-router = APIRouter(tags=["proactive"])
+router = APIRouter(tags=["proactive"], dependencies=[Depends(require_internal)])
 VOICE_CHANNELS = ("plaintext",)
 
 

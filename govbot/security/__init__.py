@@ -1,0 +1,1 @@
+"""Identity and access: generated secrets, web sessions, the internal service token, gateway signatures."""
