@@ -82,7 +82,7 @@ class Settings:
     # one is generated at first start into data_key_file). Retention runs at start-up and every N hours.
     data_key: str = field(default_factory=lambda: _env("DATA_KEY", ""))
     data_key_file: Path = field(
-        default_factory=lambda: _path("DATA_KEY_FILE", _path("VAR_DIR", PROJECT_ROOT / "var") / "data.key")
+        default_factory=lambda: _path("DATA_KEY_FILE", _path("VAR_DIR", PROJECT_ROOT / "var") / "secrets" / "data.key")
     )
     retention_interval_hours: float = field(default_factory=lambda: _env_float("RETENTION_INTERVAL_HOURS", 6.0))
     review_group_similarity: float = field(default_factory=lambda: _env_float("REVIEW_GROUP_SIMILARITY", 0.88))

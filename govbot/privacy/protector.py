@@ -1,20 +1,19 @@
 """The data key: encrypts what staff must read back (ticket callback numbers) and keys sender-id hashes.
 
-The key is ``GOVBOT_DATA_KEY`` (a Fernet key) or, when unset, the file ``var/data.key``, generated once with mode
-0600 and published atomically, so the app, the action server and Rasa, starting together, all use the same key.
+The key is ``GOVBOT_DATA_KEY`` (a Fernet key) or, when unset, the file ``var/secrets/data.key``, generated once
+with mode 0600 and published atomically, so the app, the action server and Rasa all use the same key.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from govbot.security.secrets import create_private_file
 from govbot.settings import get_settings
 
 
@@ -24,20 +23,8 @@ class DataKeyError(RuntimeError):
 
 def load_or_create_key(path: Path) -> bytes:
     """The key stored at ``path``; generated there first (mode 0600, never half-written) when missing."""
-    if path.is_file():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(Fernet.generate_key() + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):  # another process published its key first: use that one
-            os.link(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    if not path.is_file():
+        create_private_file(path, Fernet.generate_key().decode("ascii") + "\n")
     return path.read_bytes().strip()
 
 

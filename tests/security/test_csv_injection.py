@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from govbot.api.admin_insights import spreadsheet_safe
-from tests.test_admin_api import VIEW
+from tests.test_admin_api import INTERNAL, VIEW
 
 
 @pytest.mark.parametrize(
@@ -41,9 +41,9 @@ def test_review_and_analytics_exports_are_formula_safe(admin_service):
     url = admin_service.url
     formula = '=HYPERLINK("http://evil.example","护照")'
     body = {"sender": "csv-1", "question": formula, "doc_id": "passport", "useful": False}
-    assert httpx.post(f"{url}/feedback", json=body).status_code == 200
+    assert httpx.post(f"{url}/feedback", json=body, headers=INTERNAL).status_code == 200
     answer = {"question": "护照怎么办", "sender": "csv-2", "channel": "@evil"}
-    assert httpx.post(f"{url}/answer", json=answer, timeout=30).status_code == 200
+    assert httpx.post(f"{url}/answer", json=answer, timeout=30, headers=INTERNAL).status_code == 200
     review = _rows(httpx.get(f"{url}/admin/review.csv", headers=VIEW, timeout=60))
     cells = [cell for row in review for cell in row]
     assert any(cell.startswith("'" + formula) for cell in cells)

@@ -54,7 +54,7 @@ def _files(var_dir: Path) -> list[Path]:
 
 
 def _protector(stack: Stack) -> DataProtector:
-    return DataProtector((stack.var_dir / "data.key").read_bytes().strip())
+    return DataProtector((stack.var_dir / "secrets" / "data.key").read_bytes().strip())
 
 
 def _query(path: Path, sql: str, *args) -> list[tuple]:
@@ -89,7 +89,7 @@ def test_callback_number_encrypted_and_only_editors_read_it(stack):
     ticket_id = _ticket_id(stack, "privacy-1")
     [(token,)] = _query(stack.database, "select callback from handoff_tickets where id = ?", ticket_id)
     assert MOBILE not in token
-    key_file = stack.var_dir / "data.key"
+    key_file = stack.var_dir / "secrets" / "data.key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert Fernet(key_file.read_bytes().strip()).decrypt(token.encode()).decode() == MOBILE
     url = f"{stack.app_url}/admin/tickets/{ticket_id}"
