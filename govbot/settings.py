@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from govbot.answering.answerability import ScopeRule
 from index.confidence import ConfidencePolicy
 from index.fusion import FusionWeights
 
@@ -83,6 +84,12 @@ class Settings:
     fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.5))
     clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.01))
 
+    # Honest scope (answerability): logistic weights (bias, then one per answerability.Features field) and the
+    # probability below which the assistant declines. Fitted on the dev split only (`python -m benchmarks.answers
+    # --fit`); the defaults are the fitted values in answerability.ScopeRule.
+    scope_weights: str = field(default_factory=lambda: _env("SCOPE_WEIGHTS", ",".join(map(str, ScopeRule().weights))))
+    scope_threshold: float = field(default_factory=lambda: _env_float("SCOPE_THRESHOLD", ScopeRule().threshold))
+
     @property
     def rasa_model_dir(self) -> Path:
         return self.models_dir / "rasa"
@@ -98,6 +105,10 @@ class Settings:
     @property
     def confidence_policy(self) -> ConfidencePolicy:
         return ConfidencePolicy(self.confidence_center, self.confidence_scale, self.fallback_below, self.clarify_margin)
+
+    @property
+    def scope_rule(self) -> ScopeRule:
+        return ScopeRule(tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold)
 
     @property
     def default_model_dir(self) -> Path:
