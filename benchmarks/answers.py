@@ -28,7 +28,7 @@ import numpy as np
 
 from benchmarks.report import Report, percentiles
 from benchmarks.retrieval_eval import load_dev_questions, load_negative_questions
-from govbot.answering.answerability import ScopeRule
+from govbot.answering.answerability import Features, ScopeRule
 from govbot.settings import PROJECT_ROOT, get_settings
 
 DATA = PROJECT_ROOT / "tests" / "data"
@@ -38,6 +38,7 @@ TRADITIONAL = DATA / "traditional_questions.tsv"
 SPLITS = ("heldout", "dev")
 SOURCE_PREFIX = "来源"
 THRESHOLDS = tuple(x / 100 for x in range(5, 96))
+VETOES = (8.0, 9.0, 10.0, 11.0, 12.0, 99.0)
 MAX_FALSE_ANSWERS = 0.05
 
 
@@ -168,7 +169,7 @@ class ScopeCase:
     kind: str
     top: str | None
     decision: str
-    features: tuple[float, ...]
+    features: Features | None
     personal: bool
 
     @property
@@ -198,24 +199,18 @@ def dev_cases(answerer) -> list[ScopeCase]:
                 kind,
                 top.doc_id if top else None,
                 response.decision,
-                features.vector() if features else (),
+                features,
                 personal_case(question),
             )
         )
     return cases
 
 
-def probability(case: ScopeCase, rule: ScopeRule) -> float:
-    bias, *rest = rule.weights
-    z = bias + sum(w * x for w, x in zip(rest, case.features, strict=True))
-    return float(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
-
-
 def answered(case: ScopeCase, rule: ScopeRule) -> bool:
     """Whether the scope rule lets the ranking's answer (or clarification) through."""
-    if case.decision == "fallback" or case.personal or not case.features:
+    if case.decision == "fallback" or case.personal or case.features is None:
         return False
-    return probability(case, rule) >= rule.threshold
+    return rule.answers(case.features)
 
 
 def scope_figures(cases: list[ScopeCase], rule: ScopeRule) -> dict[str, float | None]:
@@ -233,25 +228,22 @@ def scope_figures(cases: list[ScopeCase], rule: ScopeRule) -> dict[str, float | 
     return figures
 
 
-def fit_rule(cases: list[ScopeCase], l2: float = 0.01, steps: int = 5000) -> ScopeRule:
+def fit_rule(cases: list[ScopeCase]) -> ScopeRule:
     """Logistic regression (the top document is right) on dev, then the threshold answering most in-scope
     questions from the right document with at most 5% false answers on the out-of-scope ones."""
-    usable = [c for c in cases if c.features and not c.personal and c.decision != "fallback"]
-    x = np.array([c.features for c in usable])
-    y = np.array([1.0 if c.right else 0.0 for c in usable])
-    x1 = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(x1.shape[1])
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-x1 @ w))
-        w -= 0.5 * (x1.T @ (p - y) / len(y) + l2 * np.r_[0.0, w[1:]])
-    weights = tuple(round(float(v), 3) for v in w)
+    from sklearn.linear_model import LogisticRegression
 
-    def key(threshold: float) -> tuple:
-        figures = scope_figures(cases, ScopeRule(weights, threshold))
+    usable = [c for c in cases if c.features and not c.personal and c.decision != "fallback"]
+    model = LogisticRegression(C=10.0, max_iter=5000)
+    model.fit(np.array([c.features.vector() for c in usable]), np.array([c.right for c in usable]))
+    weights = tuple(round(float(v), 3) for v in (model.intercept_[0], *model.coef_[0]))
+
+    def key(rule: ScopeRule) -> tuple:
+        figures = scope_figures(cases, rule)
         false = figures["out_of_scope_false_answers"] or 0.0
         return (false <= MAX_FALSE_ANSWERS, figures["in_scope_right_document"] or 0.0, -false)
 
-    return ScopeRule(weights, max(THRESHOLDS, key=key))
+    return max((ScopeRule(weights, t, v) for t in THRESHOLDS for v in VETOES), key=key)
 
 
 def _in_process(fit: bool, probes: Path | None) -> None:
@@ -270,7 +262,7 @@ def _in_process(fit: bool, probes: Path | None) -> None:
         print("dev, fitted rule", rule, scope_figures(cases, rule))
     for case in cases:
         if answered(case, settings.scope_rule) != case.right:
-            rounded = [round(v, 2) for v in case.features]
+            rounded = [round(v, 2) for v in case.features.vector()] if case.features else None
             print("  ✗", case.kind, case.question, case.top, case.decision, rounded)
 
 

@@ -89,6 +89,9 @@ class Settings:
     # --fit`); the defaults are the fitted values in answerability.ScopeRule.
     scope_weights: str = field(default_factory=lambda: _env("SCOPE_WEIGHTS", ",".join(map(str, ScopeRule().weights))))
     scope_threshold: float = field(default_factory=lambda: _env_float("SCOPE_THRESHOLD", ScopeRule().threshold))
+    scope_modifier_veto: float = field(
+        default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
+    )
 
     @property
     def rasa_model_dir(self) -> Path:
@@ -108,7 +111,9 @@ class Settings:
 
     @property
     def scope_rule(self) -> ScopeRule:
-        return ScopeRule(tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold)
+        return ScopeRule(
+            tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold, self.scope_modifier_veto
+        )
 
     @property
     def default_model_dir(self) -> Path:

@@ -100,6 +100,7 @@ class Term:
     run: str
     left: str = ""
     right: str = ""
+    parts: tuple[str, ...] = ()  # dictionary sub-words of a compound (养老金资格认证: 养老金, 资格, 认证…)
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,14 @@ class ScopeRule:
     Fitted on the dev split with ``python -m benchmarks.answers --fit`` (weights: bias, then one per feature).
     """
 
-    weights: tuple[float, ...] = (-0.392, 1.02, 0.579, 1.192, -0.096, 0.442, 1.078, -0.249, 0.331, -0.894, -0.526)
+    weights: tuple[float, ...] = (-6.718, 6.962, 1.007, 2.36, 0.717, 1.266, 0.849, -1.099, 1.091, -1.559, -1.047)
     threshold: float = 0.77
+    modifier_veto: float = 12.0  # decline whenever a named service lacks a modifier at least this rare (IDF)
+
+    def answers(self, features: Features) -> bool:
+        if features.service_missing and features.modifier_missing * 10 >= self.modifier_veto:
+            return False
+        return self.probability(features) >= self.threshold
 
     def probability(self, features: Features) -> float:
         bias, *rest = self.weights
@@ -187,7 +194,8 @@ class SubjectExtractor:
     """Salient terms of a question, with jieba's part-of-speech tagger over the government dictionary."""
 
     def __init__(self, tokenizer: GovTokenizer):
-        self._tagger = jieba.posseg.POSTokenizer(tokenizer.jieba_tokenizer)
+        self._jieba = tokenizer.jieba_tokenizer
+        self._tagger = jieba.posseg.POSTokenizer(self._jieba)
         self._idf, self._median_idf = _idf_table()
 
     def terms(self, question: str) -> list[Term]:
@@ -216,7 +224,9 @@ class SubjectExtractor:
                 known = word in self._idf  # the project dictionary also lists common misspellings (身分证)
                 at = text.find(word)
                 left, right = text[max(0, at - 1) : max(0, at)], text[at + len(word) : at + len(word) + 1]
-                terms.append(Term(word, self._idf.get(word, self._median_idf), known, run_text or word, left, right))
+                parts = tuple(p for p in self._jieba.cut_for_search(word) if 2 <= len(p) < len(word))
+                idf = self._idf.get(word, self._median_idf)
+                terms.append(Term(word, idf, known, run_text or word, left, right, parts))
         return terms
 
     @staticmethod
@@ -256,6 +266,16 @@ def _near(term: Term, text: str) -> bool:
     return False
 
 
+def _parts_in(term: Term, text: str) -> bool:
+    """Every character of a compound covered by its dictionary sub-words found in ``text``."""
+    covered = [False] * len(term.word)
+    for part in term.parts:
+        if part in text:
+            at = term.word.find(part)
+            covered[at : at + len(part)] = [True] * len(part)
+    return bool(term.parts) and all(covered)
+
+
 def _escape_dot(variant: str) -> str:
     return ".".join(re.escape(part) for part in variant.split("."))
 
@@ -285,8 +305,11 @@ class Answerability:
 
     @staticmethod
     def holds(term: Term, text: str) -> bool:
-        """Whether ``text`` holds the term (a word jieba does not know may be misspelt by one character)."""
-        return term.word in text or (not term.known and _near(term, text))
+        """Whether ``text`` holds the term, the parts of a compound, or a misspelling of it by one character
+        (any unknown word; a known one of three or more characters, such as 身分证)."""
+        if term.word in text or _parts_in(term, text):
+            return True
+        return (not term.known or len(term.word) >= 3) and _near(term, text)
 
     def features(self, terms: list[Term], record: dict[str, Any], confidence: float, version: str = "") -> Features:
         head, whole = self.texts_of(version, record)
@@ -315,8 +338,9 @@ class Answerability:
         if personal_case(question):
             return Verdict(False, PERSONAL_CASE)
         terms = self.extractor.terms(question)
-        probability = self.rule.probability(self.features(terms, record, confidence, version))
-        if probability >= self.rule.threshold:
+        features = self.features(terms, record, confidence, version)
+        probability = self.rule.probability(features)
+        if self.rule.answers(features):
             return Verdict(True, COVERED, probability=probability)
         return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
 
@@ -324,9 +348,14 @@ class Answerability:
         """The noun run of the rarest term the document's head lacks: what was not found, by name."""
         head, _ = self.texts_of(version, record)
         missing = [t for t in terms if not self.holds(t, head)] or terms
-        return max(missing, key=lambda t: t.idf).run if missing else None
+        return _nameable(max(missing, key=lambda t: t.idf).run) if missing else None
 
     def subject(self, question: str) -> str | None:
         """The question's main subject when no document is at hand: its rarest salient noun run."""
         terms = self.extractor.terms(question)
-        return max(terms, key=lambda t: t.idf).run if terms else None
+        return _nameable(max(terms, key=lambda t: t.idf).run) if terms else None
+
+
+def _nameable(subject: str) -> str | None:
+    """A subject worth naming back to the citizen: Chinese words, not a string of keyboard letters."""
+    return subject if _CJK.search(subject) else None
