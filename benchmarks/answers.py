@@ -207,9 +207,9 @@ def dev_cases(answerer) -> list[ScopeCase]:
 
 
 def answered(case: ScopeCase, rule: ScopeRule) -> bool:
-    """Whether the scope rule lets the ranking's answer (or clarification) through."""
-    if case.decision == "fallback" or case.personal or case.features is None:
-        return False
+    """Whether the assistant answers from a document: the ranking decided to and the scope rule agrees."""
+    if case.decision != "answer" or case.personal or case.features is None:
+        return False  # a clarification or a fallback is not an answer from a document
     return rule.answers(case.features)
 
 
@@ -233,7 +233,7 @@ def fit_rule(cases: list[ScopeCase]) -> ScopeRule:
     questions from the right document with at most 5% false answers on the out-of-scope ones."""
     from sklearn.linear_model import LogisticRegression
 
-    usable = [c for c in cases if c.features and not c.personal and c.decision != "fallback"]
+    usable = [c for c in cases if c.features and not c.personal and c.decision == "answer"]
     model = LogisticRegression(C=10.0, max_iter=5000)
     model.fit(np.array([c.features.vector() for c in usable]), np.array([c.right for c in usable]))
     weights = tuple(round(float(v), 3) for v in (model.intercept_[0], *model.coef_[0]))
