@@ -93,6 +93,9 @@ def test_salient_terms_drop_cues_and_join_compounds(extractor):
 def test_personal_cases_and_policy_cues():
     assert personal_case("我的低保申请到哪一步了")
     assert personal_case("我妈的高龄津贴这个月为啥没发")
+    assert personal_case("我上周交的居住证材料现在批了吗")
+    assert personal_case("我的护照办了半个月了还没寄到")
+    assert not personal_case("我的身份证快过期了怎么换")
     assert not personal_case("低保申请要多久")
     assert not personal_case("我想办身份证要带什么")
     assert policy_like("育儿补贴怎么领") and not policy_like("身份证怎么补办")
