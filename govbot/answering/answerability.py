@@ -126,11 +126,12 @@ class Verdict:
 class ScopeRule:
     """A logistic model over :class:`Features` and the probability below which the assistant declines.
 
-    Fitted on the dev split with ``python -m benchmarks.answers --fit`` (weights: bias, then one per feature).
+    Fitted on the dev split with ``python -m benchmarks.answers --fit`` (weights: bias, then one per feature),
+    against the self-calibrated confidence of index/calibration.py; refit when the calibration changes.
     """
 
-    weights: tuple[float, ...] = (-6.691, 7.01, 1.369, 1.445, 0.594, 0.972, 1.281, -0.91, 1.934, -0.903, -0.43)
-    threshold: float = 0.74
+    weights: tuple[float, ...] = (-1.9, 5.134, 0.558, 0.744, 0.081, 0.644, 1.526, -1.049, 1.388, -0.605, -0.825)
+    threshold: float = 0.73
     modifier_veto: float = 12.0  # decline whenever a named service lacks a modifier at least this rare (IDF)
 
     def answers(self, features: Features) -> bool:
