@@ -38,7 +38,8 @@ def render_answer(dispatcher: CollectingDispatcher, answer: dict[str, Any], sugg
     elif decision == "no_topic":
         dispatcher.utter_message(response="utter_ask_which_service")
     else:
+        closest = [{"title": o["title"], "payload": choice_payload(o["doc_id"])} for o in answer.get("options") or []]
         dispatcher.utter_message(
             text=answer.get("text") or "抱歉，我没有找到可靠的答案。请拨打 12345 政务服务便民热线咨询。",
-            buttons=[{"title": "转人工", "payload": "/ask_human"}],
+            buttons=closest + [{"title": "转人工", "payload": "/ask_human"}],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from benchmarks import dialogue, retrieval, staff, web
+from benchmarks import answers, dialogue, retrieval, staff, web
 from benchmarks.report import Report
 from govbot.settings import get_settings
 from tests.conftest import copy_index
@@ -23,6 +23,7 @@ def main() -> None:
         stack.start()
         try:
             dialogue.run(report, settings, stack)
+            answers.run(report, stack)
             web.run(report, stack)
             staff.run(report, stack)
         finally:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from govbot.answering.answerability import ScopeRule
 from index.confidence import ConfidencePolicy
 from index.fusion import FusionWeights
 from knowledge.importers.limits import ImportLimits
@@ -117,6 +118,15 @@ class Settings:
     fallback_below: float = field(default_factory=lambda: _env_float("FALLBACK_BELOW", 0.2))
     clarify_margin: float = field(default_factory=lambda: _env_float("CLARIFY_MARGIN", 0.01))
 
+    # Honest scope (answerability): logistic weights (bias, then one per answerability.Features field) and the
+    # probability below which the assistant declines. Fitted on the dev split only (`python -m benchmarks.answers
+    # --fit`); the defaults are the fitted values in answerability.ScopeRule.
+    scope_weights: str = field(default_factory=lambda: _env("SCOPE_WEIGHTS", ",".join(map(str, ScopeRule().weights))))
+    scope_threshold: float = field(default_factory=lambda: _env_float("SCOPE_THRESHOLD", ScopeRule().threshold))
+    scope_modifier_veto: float = field(
+        default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
+    )
+
     @property
     def import_limits(self) -> ImportLimits:
         return ImportLimits(self.max_unzipped_mb, self.max_zip_entries, self.max_pdf_pages)
@@ -136,6 +146,12 @@ class Settings:
     @property
     def confidence_policy(self) -> ConfidencePolicy:
         return ConfidencePolicy(self.confidence_center, self.confidence_scale, self.fallback_below, self.clarify_margin)
+
+    @property
+    def scope_rule(self) -> ScopeRule:
+        return ScopeRule(
+            tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold, self.scope_modifier_veto
+        )
 
     @property
     def default_model_dir(self) -> Path:

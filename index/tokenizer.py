@@ -39,6 +39,11 @@ class GovTokenizer:
             for path in sorted(dictionary_dir.glob("*.txt")):
                 self._jieba.load_userdict(str(path))
 
+    @property
+    def jieba_tokenizer(self) -> jieba.Tokenizer:
+        """The underlying jieba tokenizer with the user dictionary loaded (e.g. for part-of-speech tagging)."""
+        return self._jieba
+
     def words(self, text: str) -> list[str]:
         """Plain jieba words (precise mode), whitespace dropped."""
         with _lock:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
 from govbot.answering.citation import source_line
 from govbot.answering.section_cues import cued_sections, strip_cues
 from index.confidence import ANSWER, CLARIFY, FALLBACK
@@ -15,6 +16,7 @@ from knowledge.document import INTRO_SECTION
 NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
+LOW_CONFIDENCE = "low_confidence"
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Answer:
     confidence: float = 0.0
     options: list[dict[str, str]] = field(default_factory=list)
     related: list[dict[str, str]] = field(default_factory=list)
+    missing_subject: str | None = None  # a decline: what the knowledge base does not cover, by name
+    reason: str | None = None  # a decline: not_covered, personal_case or low_confidence
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,8 +43,9 @@ class Answer:
 class Answerer:
     """Composes answers from a :class:`Searcher`'s served snapshot."""
 
-    def __init__(self, searcher: Searcher):
+    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None):
         self.searcher = searcher
+        self.scope = Answerability(searcher.tokenizer, scope_rule)
 
     def answer(
         self, question: str, current_doc: str | None = None, followup: bool = False, doc_id: str | None = None
@@ -69,6 +74,9 @@ class Answerer:
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
         results = response.results
+        verdict = self._scope_verdict(question, response)
+        if not verdict.answerable:
+            return self._decline(question, response, verdict)
         if response.decision == ANSWER:
             return self._from_document(results[0].doc_id, question, results[0].confidence)
         floor = self.searcher.policy.fallback_below
@@ -83,12 +91,38 @@ class Answerer:
             )
         if response.decision == CLARIFY and options:
             return self._from_document(options[0]["doc_id"], question, response.confidence)
-        closest = [{"doc_id": r.doc_id, "title": r.title} for r in results[:MAX_OPTIONS]]
-        text = "抱歉，我没有找到可靠的答案，不想给您错误的信息。"
+        return self._decline(question, response, Verdict(False, LOW_CONFIDENCE, verdict.missing_subject))
+
+    def _scope_verdict(self, question: str, response: SearchResponse) -> Verdict:
+        """Whether the best document covers what was asked (see :mod:`govbot.answering.answerability`)."""
+        if not response.results:
+            return Verdict(True, LOW_CONFIDENCE, self.scope.subject(question))  # declined below, naming the subject
+        version, data = self.searcher.data()
+        top = response.results[0]
+        return self.scope.judge(question, data.documents[top.doc_id], top.confidence, version)
+
+    @staticmethod
+    def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
+        """Say what was not found, by name, offer the closest services, 12345 and a person."""
+        closest = [{"doc_id": r.doc_id, "title": r.title} for r in response.results[:MAX_OPTIONS]]
+        if verdict.reason == PERSONAL_CASE:
+            text = "您问的是您本人办件的进度或结果，需要工作人员查询后答复。"
+        elif verdict.missing_subject:
+            kind = "政策" if policy_like(question) else "办事指南"
+            text = f"抱歉，没有找到关于「{verdict.missing_subject}」的{kind}，不想给您错误的信息。"
+        else:
+            text = "抱歉，我没有找到可靠的答案，不想给您错误的信息。"
         if closest:
             text += "您可以看看这些是否相关：" + "；".join(o["title"] for o in closest) + "。"
         text += "也可以拨打 12345 政务服务便民热线，或回复“转人工”由工作人员为您解答。"
-        return Answer(decision=FALLBACK, text=text, options=closest, confidence=response.confidence)
+        return Answer(
+            decision=FALLBACK,
+            text=text,
+            options=closest,
+            confidence=response.confidence,
+            missing_subject=verdict.missing_subject,
+            reason=verdict.reason,
+        )
 
     def _from_document(self, doc_id: str, question: str, confidence: float = 1.0) -> Answer:
         """The section the question asks about; with no such cue, the overview (else the best-matching section)."""

@@ -1,0 +1,343 @@
+"""Honest scope: does the best document actually cover what was asked, or should the assistant decline?
+
+The question's salient terms come from jieba (part of speech, IDF from jieba's own dictionary) without
+question cues, generic government words and the city name; adjacent nouns form noun runs ("退役军人优待证").
+A term is held by a document when it appears in its title, aliases, keywords (the head) or body, as a whole,
+as the dictionary parts of a compound, or misspelt by one character next to an unchanged neighbour. A small
+logistic model over the ranking's confidence and these coverage features (fitted on the dev split) decides;
+a named service missing a rare modifier (游艇 of 游艇驾驶证) is always declined. The subject named in a decline
+is the noun run of the rarest term the document's head lacks. Personal cases ("我的低保申请到哪一步了") are
+handed to a person, who can look at the case: no guide answers them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jieba.analyse
+import jieba.posseg
+
+from index.tokenizer import GovTokenizer
+
+COVERED, NOT_COVERED, PERSONAL_CASE = "covered", "not_covered", "personal_case"
+IDF_FILE = Path(jieba.analyse.__file__).with_name("idf.txt")
+
+# Parts of speech that can carry what a question is about: nouns, names, idioms, noun-verbs, foreign words.
+_SALIENT_POS = ("n", "v", "l", "j", "i", "eng", "a")
+# Cue, filler and generic government words: they say how or where, never which service.
+_GENERIC = frozenset(
+    """
+    多少 多少钱 钱 费用 收费 价格 几天 多久 时间 时候 期限 有效期 怎么办 怎么 咋办 咋整 在哪 在哪儿
+    哪里 地方 地点 窗口 需要 要求 条件 材料 资料 手续 流程 程序 步骤 申请 申办 申领 办理 办 办事 补办
+    补 换 领 领取 去 弄 搞 整 开 交 查 查询 可以 能 能够 应该 必须 得 想 打算 准备 知道 了解 咨询 请问
+    问问 问 告诉 帮 帮忙 一下 下 您好 你好 同志 谢谢 麻烦 示例 示例市 本市 市里 我市 政府 部门 单位
+    机关 相关 有关 问题 情况 事情 事 东西 事儿 方面 内容 政策 规定 文件 指南 服务 网上 线上 线下 现场
+    本人 自己 家里 家人 朋友 人 现在 今年 明年 去年 马上 之前 以后 还是 一般 具体 所有 全部 哪些 什么
+    多 少 好 行 对 大概 是否 有没有 能不能 可不可以 会不会 要不要 用 带 拿 准备 提供 提交 证件 证 卡 本
+    表 号 年 月 天
+    """.split()
+)
+# How names of services, documents and benefits end: a noun run ending so names a service (游艇驾驶证, 公租房).
+SERVICE_SUFFIXES = tuple(
+    "证 证书 证明 卡 照 许可 登记 备案 认定 保险 补贴 津贴 补助 救助 贷款 "
+    "房 资格 签注 审批 鉴定 仲裁 公证 转移 变更 注销 年检 保障金 奖励 手续".split()
+)
+_CUE_WORDS = frozenset(
+    "怎么办 怎么样 怎么弄 咋办 咋弄 没了 丢了 掉了 坏了 过期 到期 多长时间 多长 上回 上次 一般".split()
+)
+_POLICY_CUES = ("补贴", "补助", "政策", "奖励", "津贴", "扶持", "优惠", "减免", "奖补", "资助", "贴息", "待遇")
+# A personal case: the asker's own application, payment or record ("我的…", "我妈的…", "我们公司…") and what
+# happened to it (status, refusal, a missing or wrong payment), which only staff can look up.
+_OWN = r"(我|俺|咱)"
+_CASE_STATUS = (
+    r"(到哪一?步|进度|审核中|受理中|审核到|审批到|办到哪|好了没|批下来没|批了[吗没]|结果出来|出来了[吗没]|"
+    r"还没(到|批|下|发|办好|收|通|审|寄|出|有消息|动静)|一直(是|没|在)|没动静|没消息|没发|少发|没到账|到账了[吗没]|没收到|"
+    r"没下来|被.{0,4}(拒|驳回|退回|吊销|降|盗刷|冻结|停|追回|扣|取消)|停了|取消了|拒了|不通过|没通过|没过|没批|不给批|"
+    r"为啥|为什么|怎么回事|凭什么|算错|少了|只有|比别人少|查一下|帮我查|给我查|查不到|显示|状态|什么问题|具体原因|申诉|投诉|"
+    r"出错|断了|改一下|修改|更正|撤回|撤销|弄错|填错|什么时候(能|可以|才能)?(批|到账|下来|拿到|领到|办好|发|出结果|审|寄)|"
+    r"多久(能|才能)?(批|到账|下来|拿到|办好))"
+)
+_PERSONAL_CASE = re.compile(rf"{_OWN}.*{_CASE_STATUS}|{_CASE_STATUS}.*{_OWN}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+VERB_MIN_IDF = 9.0
+
+
+@dataclass(frozen=True)
+class Term:
+    """A salient word of the question: its IDF, whether jieba knows it, its noun run and its neighbours."""
+
+    word: str
+    idf: float
+    known: bool
+    run: str
+    left: str = ""
+    right: str = ""
+    parts: tuple[str, ...] = ()  # dictionary sub-words of a compound (养老金资格认证: 养老金, 资格, 认证…)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the decision looks at for one question and one document."""
+
+    confidence: float  # the ranking's calibrated confidence in the document
+    coverage: float  # IDF-weighted share of the question's terms the document holds anywhere
+    head_coverage: float  # ... in its title, aliases or keywords
+    missing_known_idf: float  # the IDF of the rarest dictionary word the document lacks (0 if none)
+    missing_unknown_idf: float  # the same for words jieba does not know (typos, new compounds)
+    subject_in_head: float  # 1 when the noun run of the question's rarest term is in the title, aliases or keywords
+    modifier_missing: float  # IDF/10 of a missing term whose noun run the document otherwise holds (游艇+驾驶证)
+    length: float  # how many salient terms the question has, /10 (long stories mention much beside the service)
+    service_missing: float  # 1 when the question names a service (a run like 游艇驾驶证) the document lacks a part of
+    service_outside_head: float  # 1 when such a named service is only mentioned in passing (公租房 in a body)
+
+    def vector(self) -> tuple[float, ...]:
+        return (
+            self.confidence,
+            self.coverage,
+            self.head_coverage,
+            self.missing_known_idf / 10,
+            self.missing_unknown_idf / 10,
+            self.subject_in_head,
+            self.modifier_missing,
+            self.length,
+            self.service_missing,
+            self.service_outside_head,
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether to answer from a document; when not, why and what was not found."""
+
+    answerable: bool
+    reason: str
+    missing_subject: str | None = None
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    """A logistic model over :class:`Features` and the probability below which the assistant declines.
+
+    Fitted on the dev split with ``python -m benchmarks.answers --fit`` (weights: bias, then one per feature),
+    against the self-calibrated confidence of index/calibration.py; refit when the calibration changes.
+    """
+
+    weights: tuple[float, ...] = (-1.9, 5.134, 0.558, 0.744, 0.081, 0.644, 1.526, -1.049, 1.388, -0.605, -0.825)
+    threshold: float = 0.73
+    modifier_veto: float = 12.0  # decline whenever a named service lacks a modifier at least this rare (IDF)
+
+    def answers(self, features: Features) -> bool:
+        if features.service_missing and features.modifier_missing * 10 >= self.modifier_veto:
+            return False
+        return self.probability(features) >= self.threshold
+
+    def probability(self, features: Features) -> float:
+        bias, *rest = self.weights
+        z = bias + sum(w * x for w, x in zip(rest, features.vector(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=1)
+def _idf_table() -> tuple[dict[str, float], float]:
+    table: dict[str, float] = {}
+    with open(IDF_FILE, encoding="utf-8") as handle:
+        for line in handle:
+            word, _, value = line.strip().partition(" ")
+            if value:
+                table[word] = float(value)
+    return table, statistics.median(table.values())
+
+
+def policy_like(question: str) -> bool:
+    """Questions about money or support from the government are about a policy, not a service guide."""
+    return any(cue in question for cue in _POLICY_CUES)
+
+
+def personal_case(question: str) -> bool:
+    """ "我的低保申请到哪一步了": the status of one citizen's own case, which only staff can look up."""
+    return bool(_PERSONAL_CASE.search(_normalise(question)))
+
+
+class SubjectExtractor:
+    """Salient terms of a question, with jieba's part-of-speech tagger over the government dictionary."""
+
+    def __init__(self, tokenizer: GovTokenizer):
+        self._jieba = tokenizer.jieba_tokenizer
+        self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+        self._idf, self._median_idf = _idf_table()
+
+    def terms(self, question: str) -> list[Term]:
+        """Salient words in question order, each with the noun run it belongs to."""
+        text = _normalise(question)
+        runs: list[list[tuple[str, str]]] = []
+        previous_noun = False
+        for word, flag in self._tagger.lcut(text):
+            if not word.strip():
+                previous_noun = False
+                continue
+            noun = self._nounish(flag)
+            if noun and previous_noun:
+                runs[-1].append((word, flag))
+            else:
+                runs.append([(word, flag)])
+            previous_noun = noun
+        terms = []
+        for run in runs:
+            run_text = "".join(word for word, _ in run if word not in _GENERIC and word not in _CUE_WORDS)
+            for word, flag in self._join_singles(run):
+                if word in _GENERIC or word in _CUE_WORDS or len(word) < 2 or not flag.startswith(_SALIENT_POS):
+                    continue
+                if flag.startswith("v") and flag != "vn" and self._idf.get(word, 0.0) < VERB_MIN_IDF:
+                    continue  # ordinary verbs (考, 丢, 掉) tell what happened, not which service
+                known = word in self._idf  # the project dictionary also lists common misspellings (身分证)
+                at = text.find(word)
+                left, right = text[max(0, at - 1) : max(0, at)], text[at + len(word) : at + len(word) + 1]
+                parts = tuple(p for p in self._jieba.cut_for_search(word) if 2 <= len(p) < len(word))
+                idf = self._idf.get(word, self._median_idf)
+                terms.append(Term(word, idf, known, run_text or word, left, right, parts))
+        return terms
+
+    @staticmethod
+    def _join_singles(run: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Single-character nouns join a neighbour in their run: "公"+"租房" → "公租房", "优代"+"证" → "优代证"."""
+        joined: list[tuple[str, str]] = []
+        prefix = ""
+        for word, flag in run:
+            single = len(word) == 1 and bool(_CJK.match(word))
+            if single and len(run) > 1 and joined and joined[-1][0] not in _GENERIC:
+                joined[-1] = (joined[-1][0] + word, joined[-1][1])
+            elif single and len(run) > 1 and not joined:
+                prefix += word
+            else:
+                joined.append((prefix + word, flag))
+                prefix = ""
+        if prefix:
+            joined.append((prefix, run[-1][1]))
+        return joined
+
+    @staticmethod
+    def _nounish(flag: str) -> bool:
+        return flag.startswith(("n", "l", "j", "eng")) or flag == "vn"
+
+
+def _near(term: Term, text: str) -> bool:
+    """A misspelt word: in ``text`` with one of its own characters different and a neighbour unchanged."""
+    size = len(term.word)
+    for context, before in ((term.left, True), (term.right, False)):
+        if not _CJK.match(context or " "):
+            continue
+        for i in range(size):
+            variant = term.word[:i] + "." + term.word[i + 1 :]
+            pattern = re.escape(context) + _escape_dot(variant) if before else _escape_dot(variant) + re.escape(context)
+            if re.search(pattern, text):
+                return True
+    return False
+
+
+def _parts_in(term: Term, text: str) -> bool:
+    """Every character of a compound covered by its dictionary sub-words found in ``text``."""
+    covered = [False] * len(term.word)
+    for part in term.parts:
+        if part in text:
+            at = term.word.find(part)
+            covered[at : at + len(part)] = [True] * len(part)
+    return bool(term.parts) and all(covered)
+
+
+def _escape_dot(variant: str) -> str:
+    return ".".join(re.escape(part) for part in variant.split("."))
+
+
+def document_texts(record: dict[str, Any]) -> tuple[str, str]:
+    """A document's head (title, aliases, keywords) and its whole text, normalised."""
+    head = "\n".join(str(p) for p in [record.get("title", ""), *record.get("aliases", []), *record.get("keywords", [])])
+    body = "\n".join(s.get("text", "") for s in record.get("sections", []))
+    return _normalise(head), _normalise(head + "\n" + body)
+
+
+class Answerability:
+    """Judges whether a document answers a question (see the module docstring)."""
+
+    def __init__(self, tokenizer: GovTokenizer, rule: ScopeRule | None = None):
+        self.extractor = SubjectExtractor(tokenizer)
+        self.rule = rule or ScopeRule()
+        self._texts: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def texts_of(self, version: str, record: dict[str, Any]) -> tuple[str, str]:
+        key = (version, record["id"])
+        if key not in self._texts:
+            if len(self._texts) > 5000:
+                self._texts.clear()
+            self._texts[key] = document_texts(record)
+        return self._texts[key]
+
+    @staticmethod
+    def holds(term: Term, text: str) -> bool:
+        """Whether ``text`` holds the term, the parts of a compound, or a misspelling of it by one character
+        (any unknown word; a known one of three or more characters, such as 身分证)."""
+        if term.word in text or _parts_in(term, text):
+            return True
+        return (not term.known or len(term.word) >= 3) and _near(term, text)
+
+    def features(self, terms: list[Term], record: dict[str, Any], confidence: float, version: str = "") -> Features:
+        head, whole = self.texts_of(version, record)
+        total = sum(t.idf for t in terms) or 1.0
+        in_head = [self.holds(t, head) for t in terms]
+        anywhere = [h or self.holds(t, whole) for t, h in zip(terms, in_head, strict=True)]
+        missing = [t for t, ok in zip(terms, anywhere, strict=True) if not ok]
+        rarest = max(range(len(terms)), key=lambda i: terms[i].idf) if terms else None
+        held_runs = {t.run for t, ok in zip(terms, anywhere, strict=True) if ok}
+        subject_run = terms[rarest].run if rarest is not None else None
+        subject_held = all(h for t, h in zip(terms, in_head, strict=True) if t.run == subject_run)
+        outside_head = [t for t, h, ok in zip(terms, in_head, anywhere, strict=True) if ok and not h]
+        return Features(
+            confidence=confidence,
+            coverage=sum(t.idf for t, ok in zip(terms, anywhere, strict=True) if ok) / total if terms else 1.0,
+            head_coverage=sum(t.idf for t, ok in zip(terms, in_head, strict=True) if ok) / total if terms else 1.0,
+            missing_known_idf=max((t.idf for t in missing if t.known), default=0.0),
+            missing_unknown_idf=max((t.idf for t in missing if not t.known), default=0.0),
+            subject_in_head=1.0 if subject_held else 0.0,
+            modifier_missing=max((t.idf / 10 for t in missing if t.run in held_runs), default=0.0),
+            length=min(len(terms), 10) / 10,
+            service_missing=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in missing) else 0.0,
+            service_outside_head=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in outside_head) else 0.0,
+        )
+
+    def judge(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> Verdict:
+        """Answer from ``record`` or not; ``confidence`` is the ranking's calibrated confidence in it."""
+        if personal_case(question):
+            return Verdict(False, PERSONAL_CASE)
+        terms = self.extractor.terms(question)
+        features = self.features(terms, record, confidence, version)
+        probability = self.rule.probability(features)
+        if self.rule.answers(features):
+            return Verdict(True, COVERED, probability=probability)
+        return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
+
+    def missing_subject(self, terms: list[Term], record: dict[str, Any], version: str = "") -> str | None:
+        """The noun run of the rarest term the document's head lacks: what was not found, by name."""
+        head, _ = self.texts_of(version, record)
+        missing = [t for t in terms if not self.holds(t, head)] or terms
+        return _nameable(max(missing, key=lambda t: t.idf).run) if missing else None
+
+    def subject(self, question: str) -> str | None:
+        """The question's main subject when no document is at hand: its rarest salient noun run."""
+        terms = self.extractor.terms(question)
+        return _nameable(max(terms, key=lambda t: t.idf).run) if terms else None
+
+
+def _nameable(subject: str) -> str | None:
+    """A subject worth naming back to the citizen: Chinese words, not a string of keyboard letters."""
+    return subject if _CJK.search(subject) else None

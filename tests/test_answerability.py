@@ -1,0 +1,101 @@
+"""Honest scope: real jieba, the real sample index and the fitted rule decide whether a document answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from govbot.answering.answerability import SubjectExtractor, personal_case, policy_like
+from govbot.answering.answerer import Answerer
+
+
+@pytest.fixture(scope="module")
+def answerer(sample_index, searcher_factory, settings) -> Answerer:
+    return Answerer(searcher_factory(sample_index), settings.scope_rule)
+
+
+@pytest.fixture(scope="module")
+def extractor(tokenizer) -> SubjectExtractor:
+    return SubjectExtractor(tokenizer)
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "neighbour"),
+    [
+        ("游艇驾驶证怎么考", "游艇驾驶证", "driver-license-renewal"),
+        ("健康证在哪里办", "健康证", "food-business-license"),
+        ("怎么申请公租房", "公租房", "policy-rental-withdrawal"),
+        ("退役军人优待证怎么办理", "退役军人优待证", "elderly-card"),
+    ],
+)
+def test_a_service_the_knowledge_base_lacks_is_declined_by_name(answerer, question, subject, neighbour):
+    answer = answerer.answer(question)
+    assert answer.decision == "fallback" and answer.doc_id is None
+    assert answer.missing_subject == subject and answer.reason == "not_covered"
+    assert f"没有找到关于「{subject}」的办事指南" in answer.text
+    assert "12345" in answer.text and "转人工" in answer.text
+    assert 1 <= len(answer.options) <= 3
+
+
+def test_the_decline_offers_the_neighbour_as_a_choice(answerer):
+    answer = answerer.answer("退役军人优待证怎么办理")
+    assert "elderly-card" in [o["doc_id"] for o in answer.options]
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("老年人优代证在哪办", "elderly-card"),  # typo: 优待证
+        ("社宝卡丢了咋整", "social-security-card"),  # typo: 社保卡
+        ("驾照快到期了要怎么换新的", "driver-license-renewal"),
+        ("护照过期了怎么重新办", "passport"),
+        ("领结婚证要带户口本吗", "marriage-registration"),
+        ("公积金怎么取出来", "housing-fund-withdrawal"),
+        ("养老金资格认证怎么做", "pension-certification"),
+        ("孩子刚出生怎么上户口", "birth-registration"),
+    ],
+)
+def test_questions_the_knowledge_base_covers_are_still_answered(answerer, question, doc_id):
+    answer = answerer.answer(question)
+    assert (answer.decision, answer.doc_id) == ("answer", doc_id), answer.text
+
+
+def test_a_personal_case_is_handed_to_a_person(answerer):
+    answer = answerer.answer("我的低保申请到哪一步了")
+    assert answer.decision == "fallback" and answer.reason == "personal_case" and answer.missing_subject is None
+    assert "转人工" in answer.text and "12345" in answer.text
+    assert "minimum-living-allowance" in [o["doc_id"] for o in answer.options]
+
+
+@pytest.mark.parametrize("question", ["明天天气怎么样", "给我讲个笑话吧"])
+def test_off_topic_questions_are_not_answered_from_a_document(answerer, question):
+    answer = answerer.answer(question)
+    assert answer.decision == "fallback" and "转人工" in answer.text
+
+
+def test_keyboard_noise_is_declined_without_naming_it(answerer):
+    answer = answerer.answer("asdkjqwe zxcv")
+    assert answer.decision == "fallback" and answer.missing_subject is None
+    assert "没有找到可靠的答案" in answer.text
+
+
+def test_policy_questions_say_policy(answerer):
+    answer = answerer.answer("光伏发电补贴怎么申请")
+    assert answer.decision == "fallback" and "没有找到关于「光伏发电补贴」的政策" in answer.text
+
+
+def test_salient_terms_drop_cues_and_join_compounds(extractor):
+    words = {t.word: t.run for t in extractor.terms("请问怎么申请公租房，要多少钱")}
+    assert words == {"公租房": "公租房"}
+    runs = {t.run for t in extractor.terms("退役军人优待证怎么办理")}
+    assert runs == {"退役军人优待证"}
+
+
+def test_personal_cases_and_policy_cues():
+    assert personal_case("我的低保申请到哪一步了")
+    assert personal_case("我妈的高龄津贴这个月为啥没发")
+    assert personal_case("我上周交的居住证材料现在批了吗")
+    assert personal_case("我的护照办了半个月了还没寄到")
+    assert not personal_case("我的身份证快过期了怎么换")
+    assert not personal_case("低保申请要多久")
+    assert not personal_case("我想办身份证要带什么")
+    assert policy_like("育儿补贴怎么领") and not policy_like("身份证怎么补办")
