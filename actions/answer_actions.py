@@ -8,7 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
+from actions.knowledge_client import (
+    MAX_QUESTION_CHARS,
+    QUESTION_TOO_LONG,
+    SERVICE_UNAVAILABLE,
+    KnowledgeUnavailable,
+    post,
+)
 from actions.rendering import render_answer
 
 ELDERLY_CHANNELS = ("plaintext",)
@@ -21,6 +27,9 @@ def _channel(tracker: Tracker) -> str:
 
 
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
+    if len(question) > MAX_QUESTION_CHARS:
+        dispatcher.utter_message(text=QUESTION_TOO_LONG)
+        return []
     payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), **options}
     try:
         answer = await post("/answer", payload)

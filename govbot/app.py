@@ -26,11 +26,13 @@ from govbot.api import (
 )
 from govbot.api.pages import WEB_DIR
 from govbot.components import make_searcher, tokenizer_for
+from govbot.security.install import install_security
 from govbot.settings import Settings, get_settings
 from govbot.storage.subscriptions import notify_subscribers
 from index.builder import BuildResult, build_index
 
 logger = logging.getLogger(__name__)
+ADMIN_ROUTERS = (admin_documents.router, admin_insights.router)  # in /docs only with GOVBOT_DOCS_ADMIN=1
 ROUTERS = (
     knowledge.router,
     conversation.router,
@@ -56,7 +58,7 @@ def _reindexer(settings: Settings, app: FastAPI) -> Reindexer:
         if result.changed:
             notify_subscribers(settings.database_url, result.changed)
 
-    return Reindexer(build, after)
+    return Reindexer(build, after, settings.reindex_retry_seconds)
 
 
 def create_app() -> FastAPI:
@@ -79,6 +81,7 @@ def create_app() -> FastAPI:
     if any(purged.values()):
         logger.info("retention: purged %s", purged)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, include_in_schema=settings.docs_admin or router not in ADMIN_ROUTERS)
+    install_security(app, settings)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

@@ -74,6 +74,16 @@ class Settings:
     rasa_port: int = field(default_factory=lambda: _env_int("RASA_PORT", 5005))
     actions_port: int = field(default_factory=lambda: _env_int("ACTIONS_PORT", 5055))
 
+    # Web hardening (request limits, rate limits, hosts, docs, re-index retries).
+    max_body_kb: int = field(default_factory=lambda: _env_int("MAX_BODY_KB", 256))
+    rate_chat: str = field(default_factory=lambda: _env("RATE_CHAT", "30/minute"))
+    rate_search: str = field(default_factory=lambda: _env("RATE_SEARCH", "120/minute"))
+    rate_tts: str = field(default_factory=lambda: _env("RATE_TTS", "30/minute"))
+    rate_admin_failures: str = field(default_factory=lambda: _env("RATE_ADMIN_FAILURES", "10/minute"))
+    allowed_hosts_extra: str = field(default_factory=lambda: _env("ALLOWED_HOSTS", ""))
+    docs_admin: bool = field(default_factory=lambda: _env("DOCS_ADMIN", "0") == "1")
+    reindex_retry_seconds: float = field(default_factory=lambda: _env_float("REINDEX_RETRY_SECONDS", 2.0))
+
     # Tuned on tests/data/dev_questions.tsv with `python -m benchmarks.tune`.
     fusion_dense: float = field(default_factory=lambda: _env_float("FUSION_DENSE", 1.0))
     fusion_bm25: float = field(default_factory=lambda: _env_float("FUSION_BM25", 0.08))
@@ -107,6 +117,12 @@ class Settings:
     def embedding_model_ref(self) -> str:
         """What to hand to SentenceTransformer: the configured model or the converted default."""
         return self.embedding_model or str(self.default_model_dir)
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Host names the app answers to (against DNS rebinding): loopback, the configured host, and extras."""
+        extra = [h.strip() for h in self.allowed_hosts_extra.split(",") if h.strip()]
+        return list(dict.fromkeys(["127.0.0.1", "localhost", self.host, *extra]))
 
     @property
     def rasa_url(self) -> str:

@@ -1,0 +1,1 @@
+"""Web hardening: request limits, rate limits, security headers, error handlers."""
