@@ -45,7 +45,8 @@ class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, rules: list[Rule]):
         self.app = app
         self.rules = [(rule, item) for rule in rules if (item := _item(rule.rate)) is not None]
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.storage = MemoryStorage()  # the limiter holds only a weak reference to it
+        self.limiter = MovingWindowRateLimiter(self.storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
