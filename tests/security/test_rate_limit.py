@@ -10,7 +10,12 @@ from tests.security.conftest import AUTH, BASE_URL, running_app
 
 @pytest.fixture(scope="module")
 def app(sample_index, tmp_path_factory):
-    rates = {"rate_chat": "3/minute", "rate_search": "4/minute", "rate_tts": "2/minute", "rate_admin_failures": "3/hour"}
+    rates = {
+        "rate_chat": "3/minute",
+        "rate_search": "4/minute",
+        "rate_tts": "2/minute",
+        "rate_admin_failures": "3/hour",
+    }
     with running_app(tmp_path_factory.mktemp("rate"), sample_index, rasa_url="http://127.0.0.1:9", **rates) as app:
         yield app
 

@@ -1,0 +1,85 @@
+"""The re-indexer survives any build error: it retries, /health says degraded (still 200), and edits go live
+once builds work again."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from govbot.admin.reindexer import Reindexer
+from govbot.components import tokenizer_for
+from index.builder import BuildResult, build_index
+from tests.conftest import write_doc
+from tests.security.conftest import AUTH, BASE_URL, running_app
+
+
+class FailingDisk:
+    """A real build that raises RuntimeError while ``broken`` is set (as FAISS does on a full disk)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.broken = threading.Event()
+        self.calls = 0
+
+    def build(self) -> BuildResult:
+        self.calls += 1
+        if self.broken.is_set():
+            raise RuntimeError("Error in faiss::FileIOWriter: /srv/govbot/var/index/tmp/dense.faiss: No space left")
+        settings = self.app.state.settings
+        embedder = self.app.state.searcher.embedder
+        return build_index(settings.kb_dir, settings.index_dir, lambda: embedder, tokenizer_for(settings), settings)
+
+
+@pytest.fixture()
+def setup(sample_index, tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("reindex"), sample_index, rate_search="off") as app:
+        disk = FailingDisk(app)
+        app.state.reindexer = Reindexer(disk.build, lambda _: app.state.searcher.refresh(), retry_seconds=0.2)
+        yield app, disk, TestClient(app, base_url=BASE_URL)
+
+
+def new_doc(folder: Path, doc_id: str, title: str) -> bytes:
+    return write_doc(folder, doc_id, title, "## 办理流程\n\n到窗口办理。").read_bytes()
+
+
+def top_doc(client, question: str) -> str:
+    return client.get("/search", params={"q": question}).json()["results"][0]["doc_id"]
+
+
+def wait_for(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_reindexer_survives_runtime_error_and_recovers(setup, tmp_path):
+    app, disk, client = setup
+    disk.broken.set()
+    saved = client.put(
+        "/admin/documents/seal-carving", content=new_doc(tmp_path, "seal-carving", "刻章备案"), headers=AUTH
+    )
+    assert saved.status_code == 200 and saved.json()["indexed"] is False
+    assert saved.json()["index_error"].startswith("RuntimeError:") and "/srv" not in saved.json()["index_error"]
+    health = client.get("/health")
+    assert health.status_code == 200 and health.json()["status"] == "degraded"
+    assert "No space left" in health.json()["reindex"]["last_error"]
+    assert top_doc(client, "刻章备案怎么办") != "seal-carving"  # the last good snapshot keeps serving
+    assert wait_for(lambda: disk.calls >= 3), "the worker did not retry"
+
+    disk.broken.clear()  # the disk has room again: the pending retry publishes without a new request
+    assert wait_for(lambda: client.get("/health").json()["status"] == "ok")
+    assert client.get("/health").json()["reindex"] == {"failures": 0, "last_error": None}
+    assert top_doc(client, "刻章备案怎么办") == "seal-carving"
+
+    following = client.put(
+        "/admin/documents/boat-licence", content=new_doc(tmp_path, "boat-licence", "游船牌照"), headers=AUTH
+    )
+    assert following.status_code == 200 and following.json()["indexed"] is True
+    assert top_doc(client, "游船牌照怎么办") == "boat-licence"
