@@ -3,17 +3,22 @@ once builds work again."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from govbot.admin.reindexer import Reindexer
 from govbot.components import tokenizer_for
 from index.builder import BuildResult, build_index
+from tests.browser import browser
 from tests.conftest import write_doc
+from tests.processes import free_port
 from tests.security.conftest import AUTH, BASE_URL, running_app
 
 
@@ -34,7 +39,7 @@ class FailingDisk:
         return build_index(settings.kb_dir, settings.index_dir, lambda: embedder, tokenizer_for(settings), settings)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def setup(sample_index, tmp_path_factory):
     with running_app(tmp_path_factory.mktemp("reindex"), sample_index, rate_search="off") as app:
         disk = FailingDisk(app)
@@ -83,3 +88,35 @@ def test_reindexer_survives_runtime_error_and_recovers(setup, tmp_path):
     )
     assert following.status_code == 200 and following.json()["indexed"] is True
     assert top_doc(client, "游船牌照怎么办") == "boat-licence"
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:
+    """The same app over real HTTP (uvicorn in a thread), for the browser."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    assert wait_for(lambda: server.started, 30)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_admin_page_shows_a_banner_while_degraded(setup, tmp_path):
+    app, disk, client = setup
+    disk.broken.set()
+    client.put("/admin/documents/kite-permit", content=new_doc(tmp_path, "kite-permit", "风筝许可"), headers=AUTH)
+    assert client.get("/health").json()["status"] == "degraded"
+    with served(app) as url, browser() as chromium:
+        page = chromium.new_page()
+        page.goto(url + "/admin")
+        banner = page.locator("#index-health")
+        banner.wait_for(state="visible", timeout=10_000)
+        assert "索引更新失败" in banner.inner_text() and "No space left" in banner.inner_text()
+        disk.broken.clear()
+        assert wait_for(lambda: client.get("/health").json()["status"] == "ok")
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        assert not banner.is_visible()
