@@ -49,6 +49,7 @@ class Service:
             "GOVBOT_APP_PORT": str(self.port),
             "GOVBOT_ADMIN_TOKENS": f"{EDITOR}:editor,{VIEWER}:viewer",
             "GOVBOT_MAX_UPLOAD_MB": "20",
+            "GOVBOT_RATE_SEARCH": "off",  # one test searches continuously for seconds
         }
         self.process = start([str(BIN / "govbot"), "serve"], env, self.root / "serve.log")
         wait_http(f"{self.url}/health", process=self.process)
