@@ -8,14 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_client import (
-    MAX_QUESTION_CHARS,
-    QUESTION_TOO_LONG,
-    SERVICE_UNAVAILABLE,
-    KnowledgeUnavailable,
-    post,
-)
+from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
 from actions.rendering import render_answer
+from govbot.security.message_limit import MESSAGE_TOO_LONG, too_long
 
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
@@ -27,8 +22,8 @@ def _channel(tracker: Tracker) -> str:
 
 
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
-    if len(question) > MAX_QUESTION_CHARS:
-        dispatcher.utter_message(text=QUESTION_TOO_LONG)
+    if too_long(question):
+        dispatcher.utter_message(text=MESSAGE_TOO_LONG)
         return []
     payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), **options}
     try:

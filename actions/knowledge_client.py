@@ -6,12 +6,11 @@ from typing import Any
 
 import httpx
 
+from govbot.security.message_limit import MESSAGE_TOO_LONG
 from govbot.settings import get_settings
 
 SERVICE_UNAVAILABLE = "抱歉，知识库服务暂时无法访问，请稍后再试。您也可以拨打 12345 政务服务便民热线咨询。"
 REQUEST_REFUSED = "抱歉，这个问题暂时无法处理，请换个说法再试，或拨打 12345 热线。"
-MAX_QUESTION_CHARS = 500
-QUESTION_TOO_LONG = f"消息过长：最多 {MAX_QUESTION_CHARS} 个字，请精简后再发送。"
 MAX_ERROR_CHARS = 200
 CITIZEN_STATUSES = (404, 422)  # refusals about the question itself; their short text may be shown
 
@@ -39,7 +38,7 @@ def citizen_error(response: httpx.Response) -> str:
     """A short sentence for a refused request: the service's own text about the question when it is one short
     line, else a fixed sentence; never a structure, a dump or an internal reason."""
     if response.status_code == 413:
-        return QUESTION_TOO_LONG
+        return MESSAGE_TOO_LONG
     if response.status_code not in CITIZEN_STATUSES:
         return REQUEST_REFUSED
     try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
+import sqlite3
+import time
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tests.security.conftest import AUTH, BASE_URL, running_app
+from tests.stack import texts
 
 LEAKS = ("'loc'", '"loc"', "'msg'", '"msg"', "Traceback", "value_error", "espeak", 'File "', "/srv/")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -75,19 +77,22 @@ def test_default_phrases_are_translated(client):
 
 
 def test_twenty_thousand_characters_through_the_chat_channels(stack):
-    """End to end: Rasa → action → knowledge service; the bot answers with one short sentence."""
+    """End to end through Rasa: one short sentence back; the message never reaches NLU or the tracker store."""
     message = "请问" + "我想办理护照" * 3_333
-    assert len(message) > 20_000
+    assert len(message) >= 20_000
     for channel in ("rest", "plaintext"):
+        started = time.monotonic()
         response = httpx.post(
             f"{stack.rasa_url}/webhooks/{channel}/webhook",
             json={"sender": f"long-{channel}", "message": message},
-            timeout=180,
+            timeout=60,
         )
-        assert response.status_code == 200
+        assert response.status_code == 200 and time.monotonic() - started < 10
         body = response.json()
         replies = [m.get("text", "") for m in body] if isinstance(body, list) else [body.get("text", "")]
-        assert any("消息过长" in r for r in replies), replies
-        for reply in replies:
-            assert_short_chinese(reply, limit=200)
-        assert not any(leak in json.dumps(body, ensure_ascii=False) for leak in LEAKS)
+        assert len(replies) == 1 and ("消息过长" in replies[0] or "消息太长" in replies[0]), replies
+        assert_short_chinese(replies[0])
+    with sqlite3.connect(stack.var_dir / "tracker.db") as db:
+        stored = db.execute("SELECT COUNT(*) FROM events WHERE sender_id LIKE 'long-%'").fetchone()[0]
+    assert stored == 0
+    assert "护照" in texts(stack.send("after-long", "护照怎么办理"))  # Rasa is still alive and answering
