@@ -46,7 +46,7 @@ def synthesize(text: str) -> bytes:
 
 
 @router.get("/tts")
-async def tts(text: str = Query(..., min_length=1, max_length=MAX_TTS_CHARS * 4)) -> Response:
+async def tts(text: str = Query(..., min_length=1)) -> Response:
     """Speak ``text`` (at most 500 characters) as a WAV file."""
     text = text.strip()
     if not text:

@@ -1,4 +1,6 @@
-"""Per-client rate limits (moving window, ``limits`` library): chat, search, speech, and admin auth failures.
+"""Per-client rate limits (``limits`` library) on chat, search, speech, and admin authentication failures.
+
+Fixed windows: expired counters are dropped, so memory stays bounded however many clients come and go.
 
 Each rule names path prefixes and a rate like ``30/minute`` (empty or ``off`` disables it). A request over
 its rule's rate gets 429 with a Chinese message and ``Retry-After``. Admin requests are counted only when they
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOO_MANY = "请求过于频繁，请 {seconds} 秒后再试。"
@@ -46,7 +48,7 @@ class RateLimitMiddleware:
         self.app = app
         self.rules = [(rule, item) for rule in rules if (item := _item(rule.rate)) is not None]
         self.storage = MemoryStorage()  # the limiter holds only a weak reference to it
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.limiter = FixedWindowRateLimiter(self.storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
