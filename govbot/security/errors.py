@@ -22,6 +22,12 @@ TOO_LONG = "提交的内容过长，请精简后再试。"
 MISSING = "缺少必要的内容，请补充后再试。"
 INVALID = "请求格式有误，请检查后再试。"
 INTERNAL = "服务器内部错误，请稍后再试，或拨打 12345 热线。"
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "object"}], "title": "Detail"}},
+}
 BY_STATUS = {
     400: INVALID,
     401: "需要登录。",
@@ -78,8 +84,22 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": INTERNAL}, status_code=500)
 
 
+def _document_error_bodies(app: FastAPI) -> None:
+    """Describe 422 bodies in the OpenAPI schema as they are sent (a sentence, not a list of problems)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schemas = generate().setdefault("components", {}).setdefault("schemas", {})
+            schemas["HTTPValidationError"] = ERROR_SCHEMA
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app`` and document the error bodies they send."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)
+    _document_error_bodies(app)

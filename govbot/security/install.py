@@ -27,6 +27,26 @@ def rate_rules(settings: Settings) -> list[Rule]:
     ]
 
 
+def _document_limits(app: FastAPI, rules: list[Rule]) -> None:
+    """List the middleware's answers in the OpenAPI schema: 413 where a body is sent, 429 where a rate applies."""
+    generate = app.openapi
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+    limited = [rule for rule in rules if rule.rate.strip().lower() not in ("", "off")]
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for path, operations in generate().get("paths", {}).items():
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    if "requestBody" in operation:
+                        responses.setdefault("413", {"description": "请求体过大", **error})
+                    if any(rule.matches(path) for rule in limited):
+                        responses.setdefault("429", {"description": "请求过于频繁", **error})
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Add the error handlers and the middleware stack to ``app``."""
     upload_limit, body_limit = settings.max_upload_mb << 20, settings.max_body_kb << 10
@@ -34,8 +54,10 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     def limit_for(path: str) -> int:
         return upload_limit if path.startswith(UPLOAD_PREFIX) else body_limit
 
+    rules = rate_rules(settings)
     install_error_handlers(app)
-    app.add_middleware(RateLimitMiddleware, rules=rate_rules(settings))  # innermost
+    _document_limits(app, rules)
+    app.add_middleware(RateLimitMiddleware, rules=rules)  # innermost
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost

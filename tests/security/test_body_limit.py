@@ -6,7 +6,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.security.conftest import AUTH, BASE_URL, running_app
+from tests.security.inprocess import AUTH, BASE_URL, INTERNAL, running_app
 
 LIMIT_MB = 1
 CHUNK = 64 << 10
@@ -67,6 +67,6 @@ def test_streamed_upload_stops_at_the_limit(app, headers, tmp_path):
 
 def test_ordinary_json_endpoints_have_a_small_limit(app):
     body = Body(400 << 10)
-    response = post(app, "/answer", body, {"Content-Type": "application/json"})
+    response = post(app, "/answer", body, {"Content-Type": "application/json", **INTERNAL})
     assert response.status_code == 413 and "256 KB" in response.json()["detail"]
     assert body.sent <= (256 << 10) + 2 * CHUNK

@@ -11,7 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from tests.security.conftest import AUTH, BASE_URL, running_app
+from tests.security.inprocess import AUTH, BASE_URL, INTERNAL, running_app
 from tests.stack import texts
 
 LEAKS = ("'loc'", '"loc"', "'msg'", '"msg"', "Traceback", "value_error", "espeak", 'File "', "/srv/")
@@ -35,7 +35,7 @@ def client(app):
 
 
 def test_overlong_question_to_the_knowledge_service(client):
-    response = client.post("/answer", json={"question": "办" * 20_000, "sender": "t"})
+    response = client.post("/answer", json={"question": "办" * 20_000, "sender": "t"}, headers=INTERNAL)
     assert response.status_code == 422
     assert response.json() == {"detail": "提交的内容过长，请精简后再试。"}
 
@@ -48,7 +48,7 @@ def test_every_route_answers_garbage_with_a_sentence(app, client):
             continue
         path = re.sub(r"\{[^}]+\}", "no-such-id", route.path)
         for method in route.methods - {"HEAD"}:
-            headers = {**AUTH, "Content-Type": "application/json"}
+            headers = {**AUTH, **INTERNAL, "Content-Type": "application/json"}
             response = client.request(method, path, content=b'{"question": [1, 2', headers=headers)
             if response.status_code < 400:
                 continue
@@ -69,6 +69,15 @@ def test_unexpected_error_is_a_sentence(app, client):
     response = client.get("/test-explode")
     assert response.status_code == 500
     assert_short_chinese(response.json()["detail"])
+
+
+def test_openapi_describes_the_sentence_and_the_limits(client):
+    openapi = client.get("/openapi.json").json()
+    schema = openapi["components"]["schemas"]["HTTPValidationError"]
+    assert {"type": "string"} in schema["properties"]["detail"]["anyOf"]
+    assert "413" in openapi["paths"]["/answer"]["post"]["responses"]
+    assert "429" in openapi["paths"]["/search"]["get"]["responses"]
+    assert "429" not in openapi["paths"]["/answer"]["post"]["responses"]
 
 
 def test_default_phrases_are_translated(client):

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from govbot.api.pages import WEB_DIR
-from tests.security.conftest import BASE_URL, running_app
+from tests.security.inprocess import BASE_URL, running_app
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.security.conftest import AUTH, BASE_URL, running_app
+from tests.security.inprocess import AUTH, BASE_URL, running_app
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from index.builder import BuildResult, build_index
 from tests.browser import browser
 from tests.conftest import write_doc
 from tests.processes import free_port
-from tests.security.conftest import AUTH, BASE_URL, running_app
+from tests.security.inprocess import AUTH, BASE_URL, running_app
 
 
 class FailingDisk:

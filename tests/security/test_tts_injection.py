@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.security.conftest import BASE_URL, running_app
+from tests.security.inprocess import BASE_URL, running_app
 
 
 @pytest.fixture(scope="module")

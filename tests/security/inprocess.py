@@ -15,6 +15,8 @@ from tests.conftest import SAMPLE_KB, copy_index
 
 EDITOR = "security-editor-token-0123456789"
 AUTH = {"Authorization": f"Bearer {EDITOR}"}
+INTERNAL_TOKEN = "security-internal-token-0123456789"
+INTERNAL = {"X-Govbot-Internal": INTERNAL_TOKEN}  # for the internal endpoints (/answer, ...) where required
 BASE_URL = "http://127.0.0.1"
 
 
@@ -30,6 +32,7 @@ def running_app(root: Path, sample_index: Path, **env: str) -> Iterator[FastAPI]
         "GOVBOT_VAR_DIR": str(root / "var"),
         "GOVBOT_ADMIN_TOKENS": f"{EDITOR}:editor",
         "GOVBOT_ADMIN_TOKENS_FILE": str(root / "no-tokens-file"),
+        "GOVBOT_INTERNAL_TOKEN": INTERNAL_TOKEN,
         **{f"GOVBOT_{k.upper()}": v for k, v in env.items()},
     }
     saved = {k: os.environ.get(k) for k in values}
