@@ -32,7 +32,6 @@ from govbot.storage.subscriptions import notify_subscribers
 from index.builder import BuildResult, build_index
 
 logger = logging.getLogger(__name__)
-ADMIN_ROUTERS = (admin_documents.router, admin_insights.router)  # in /docs only with GOVBOT_DOCS_ADMIN=1
 ROUTERS = (
     knowledge.router,
     conversation.router,
@@ -81,7 +80,7 @@ def create_app() -> FastAPI:
     if any(purged.values()):
         logger.info("retention: purged %s", purged)
     for router in ROUTERS:
-        app.include_router(router, include_in_schema=settings.docs_admin or router not in ADMIN_ROUTERS)
+        app.include_router(router)
     install_security(app, settings)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

@@ -15,7 +15,7 @@ from govbot.security.headers import SecurityHeadersMiddleware
 from govbot.security.rate_limit import RateLimitMiddleware, Rule
 from govbot.settings import Settings
 
-UPLOAD_PREFIX = "/admin/"
+ADMIN_PREFIX = UPLOAD_PREFIX = "/admin/"
 
 
 def rate_rules(settings: Settings) -> list[Rule]:
@@ -27,15 +27,19 @@ def rate_rules(settings: Settings) -> list[Rule]:
     ]
 
 
-def _document_limits(app: FastAPI, rules: list[Rule]) -> None:
-    """List the middleware's answers in the OpenAPI schema: 413 where a body is sent, 429 where a rate applies."""
+def _shape_openapi(app: FastAPI, rules: list[Rule], with_admin: bool) -> None:
+    """The OpenAPI schema without the admin API (unless ``with_admin``), and with the middleware's answers:
+    413 where a body is sent, 429 where a rate applies."""
     generate = app.openapi
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
     limited = [rule for rule in rules if rule.rate.strip().lower() not in ("", "off")]
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            for path, operations in generate().get("paths", {}).items():
+            paths = generate().get("paths", {})
+            for path in [p for p in paths if p.startswith(ADMIN_PREFIX) and not with_admin]:
+                del paths[path]
+            for path, operations in paths.items():
                 for operation in operations.values():
                     responses = operation.setdefault("responses", {})
                     if "requestBody" in operation:
@@ -56,7 +60,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
 
     rules = rate_rules(settings)
     install_error_handlers(app)
-    _document_limits(app, rules)
+    _shape_openapi(app, rules, settings.docs_admin)
     app.add_middleware(RateLimitMiddleware, rules=rules)  # innermost
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)

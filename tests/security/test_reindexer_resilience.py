@@ -47,6 +47,9 @@ def setup(sample_index, tmp_path_factory):
         yield app, disk, TestClient(app, base_url=BASE_URL)
 
 
+CREATE = {**AUTH, "If-None-Match": "*"}  # a new document (where saves carry preconditions)
+
+
 def new_doc(folder: Path, doc_id: str, title: str) -> bytes:
     return write_doc(folder, doc_id, title, "## 办理流程\n\n到窗口办理。").read_bytes()
 
@@ -68,7 +71,7 @@ def test_reindexer_survives_runtime_error_and_recovers(setup, tmp_path):
     app, disk, client = setup
     disk.broken.set()
     saved = client.put(
-        "/admin/documents/seal-carving", content=new_doc(tmp_path, "seal-carving", "刻章备案"), headers=AUTH
+        "/admin/documents/seal-carving", content=new_doc(tmp_path, "seal-carving", "刻章备案"), headers=CREATE
     )
     assert saved.status_code == 200 and saved.json()["indexed"] is False
     assert saved.json()["index_error"].startswith("RuntimeError:") and "/srv" not in saved.json()["index_error"]
@@ -84,7 +87,7 @@ def test_reindexer_survives_runtime_error_and_recovers(setup, tmp_path):
     assert top_doc(client, "刻章备案怎么办") == "seal-carving"
 
     following = client.put(
-        "/admin/documents/boat-licence", content=new_doc(tmp_path, "boat-licence", "游船牌照"), headers=AUTH
+        "/admin/documents/boat-licence", content=new_doc(tmp_path, "boat-licence", "游船牌照"), headers=CREATE
     )
     assert following.status_code == 200 and following.json()["indexed"] is True
     assert top_doc(client, "游船牌照怎么办") == "boat-licence"
@@ -107,7 +110,7 @@ def served(app) -> Iterator[str]:
 def test_admin_page_shows_a_banner_while_degraded(setup, tmp_path):
     app, disk, client = setup
     disk.broken.set()
-    client.put("/admin/documents/kite-permit", content=new_doc(tmp_path, "kite-permit", "风筝许可"), headers=AUTH)
+    client.put("/admin/documents/kite-permit", content=new_doc(tmp_path, "kite-permit", "风筝许可"), headers=CREATE)
     assert client.get("/health").json()["status"] == "degraded"
     with served(app) as url, browser() as chromium:
         page = chromium.new_page()
