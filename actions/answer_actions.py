@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
 from actions.rendering import render_answer
 from actions.script_output import to_script, tracker_script
+from govbot.security.message_limit import MESSAGE_TOO_LONG, too_long
 
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
@@ -22,6 +23,9 @@ def _channel(tracker: Tracker) -> str:
 
 
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
+    if too_long(question):
+        dispatcher.utter_message(text=MESSAGE_TOO_LONG)
+        return []
     script, config = tracker_script(tracker)
     payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), "script": script}
     payload.update(options)

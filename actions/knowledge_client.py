@@ -7,10 +7,14 @@ from typing import Any
 import httpx
 
 from govbot.security.internal_token import HEADER
+from govbot.security.message_limit import MESSAGE_TOO_LONG
 from govbot.security.secrets import internal_token
 from govbot.settings import get_settings
 
 SERVICE_UNAVAILABLE = "抱歉，知识库服务暂时无法访问，请稍后再试。您也可以拨打 12345 政务服务便民热线咨询。"
+REQUEST_REFUSED = "抱歉，这个问题暂时无法处理，请换个说法再试，或拨打 12345 热线。"
+MAX_ERROR_CHARS = 200
+CITIZEN_STATUSES = (404, 422)  # refusals about the question itself; their short text may be shown
 
 
 class KnowledgeUnavailable(RuntimeError):
@@ -28,5 +32,21 @@ async def post(path: str, payload: dict[str, Any]) -> dict[str, Any]:
     if response.status_code >= 500:
         raise KnowledgeUnavailable(f"{path}: HTTP {response.status_code}")
     if response.status_code >= 400:
-        return {"error": response.json().get("detail", "请求有误")}
+        return {"error": citizen_error(response)}
     return response.json()
+
+
+def citizen_error(response: httpx.Response) -> str:
+    """A short sentence for a refused request: the service's own text about the question when it is one short
+    line, else a fixed sentence; never a structure, a dump or an internal reason."""
+    if response.status_code == 413:
+        return MESSAGE_TOO_LONG
+    if response.status_code not in CITIZEN_STATUSES:
+        return REQUEST_REFUSED
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return REQUEST_REFUSED
+    if isinstance(detail, str) and 0 < len(detail) <= MAX_ERROR_CHARS and "\n" not in detail:
+        return detail
+    return REQUEST_REFUSED

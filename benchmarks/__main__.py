@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tests.stack import Stack
 
 
 def main() -> None:
+    os.environ.setdefault("GOVBOT_RATE_SEARCH", "off")  # latency under load is measured without rate limits
     settings = get_settings()
     report = Report()
     retrieval.run(report, settings)

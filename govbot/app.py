@@ -26,6 +26,7 @@ from govbot.api import (
 )
 from govbot.api.pages import WEB_DIR
 from govbot.components import make_searcher, tokenizer_for
+from govbot.security.install import install_security
 from govbot.settings import Settings, get_settings
 from govbot.storage.subscriptions import notify_subscribers
 from index.builder import BuildResult, build_index
@@ -57,7 +58,7 @@ def _reindexer(settings: Settings, app: FastAPI) -> Reindexer:
         if result.changed:
             notify_subscribers(settings.database_url, result.changed)
 
-    return Reindexer(build, after)
+    return Reindexer(build, after, settings.reindex_retry_seconds)
 
 
 def create_app() -> FastAPI:
@@ -79,5 +80,6 @@ def create_app() -> FastAPI:
     app.state.retention = RetentionJob(settings).start()
     for router in ROUTERS:
         app.include_router(router)
+    install_security(app, settings)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

@@ -105,6 +105,16 @@ class Settings:
     voice_state_senders: int = field(default_factory=lambda: _env_int("VOICE_STATE_SENDERS", 10_000))
     voice_state_ttl: float = field(default_factory=lambda: _env_float("VOICE_STATE_TTL", 1800.0))
 
+    # Web hardening (request limits, rate limits, hosts, docs, re-index retries).
+    max_body_kb: int = field(default_factory=lambda: _env_int("MAX_BODY_KB", 256))
+    rate_chat: str = field(default_factory=lambda: _env("RATE_CHAT", "30/minute"))
+    rate_search: str = field(default_factory=lambda: _env("RATE_SEARCH", "120/minute"))
+    rate_tts: str = field(default_factory=lambda: _env("RATE_TTS", "30/minute"))
+    rate_admin_failures: str = field(default_factory=lambda: _env("RATE_ADMIN_FAILURES", "10/minute"))
+    allowed_hosts_extra: str = field(default_factory=lambda: _env("ALLOWED_HOSTS", ""))
+    docs_admin: bool = field(default_factory=lambda: _env("DOCS_ADMIN", "0") == "1")
+    reindex_retry_seconds: float = field(default_factory=lambda: _env_float("REINDEX_RETRY_SECONDS", 2.0))
+
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
     # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability
@@ -170,6 +180,12 @@ class Settings:
     def gateway_signature_required(self) -> bool:
         """The plain-text channel demands signed requests when a secret is set or Rasa is reachable from outside."""
         return bool(self.gateway_secret) or not (is_loopback(self.host) and is_loopback(self.rasa_host))
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Host names the app answers to (against DNS rebinding): loopback, the configured host, and extras."""
+        extra = [h.strip() for h in self.allowed_hosts_extra.split(",") if h.strip()]
+        return list(dict.fromkeys(["127.0.0.1", "localhost", self.host, *extra]))
 
     @property
     def rasa_url(self) -> str:

@@ -52,6 +52,7 @@ class Service:
             "GOVBOT_ADMIN_TOKENS": f"{EDITOR}:editor,{VIEWER}:viewer",
             "GOVBOT_MAX_UPLOAD_MB": "20",
             "GOVBOT_INTERNAL_TOKEN": INTERNAL_TOKEN,
+            "GOVBOT_RATE_SEARCH": "off",  # one test searches continuously for seconds
         }
         self.process = start([str(BIN / "govbot"), "serve"], env, self.root / "serve.log")
         wait_http(f"{self.url}/health", process=self.process)

@@ -34,6 +34,16 @@
 
   function logout() { sessionStorage.removeItem("govbot.admin.token"); $("who").textContent = ""; $("app").hidden = true; $("login").hidden = false; }
 
+  // A visible banner while re-indexing keeps failing (edits are saved but not live yet).
+  function checkHealth() {
+    fetch("/health").then(function (r) { return r.json(); }).then(function (body) {
+      var banner = $("index-health"), degraded = body.status === "degraded";
+      banner.hidden = !degraded;
+      banner.textContent = degraded ? "索引更新失败，正在自动重试；群众看到的仍是上一版内容。最近的错误：" + ((body.reindex && body.reindex.last_error) || "未知") : "";
+    }).catch(function () {});
+  }
+  checkHealth(); setInterval(checkHealth, 15000);
+
   function showTab(name) {
     document.querySelectorAll("[role=tab]").forEach(function (b) { b.setAttribute("aria-selected", String(b.dataset.tab === name)); });
     document.querySelectorAll("[role=tabpanel]").forEach(function (p) { p.hidden = p.id !== "tab-" + name; });

@@ -21,16 +21,18 @@ def searcher_of(request: Request) -> Searcher:
 
 @router.get("/health")
 def health(request: Request) -> dict:
-    """Liveness and the snapshot being served."""
+    """Liveness and the snapshot being served; ``degraded`` (still 200) while re-indexing keeps failing."""
     try:
         version, data = searcher_of(request).data()
     except IndexNotReady as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from None
+    reindex = request.app.state.reindexer.status
     return {
-        "status": "ok",
+        "status": "degraded" if reindex.degraded else "ok",
         "index_version": version,
         "documents": len(data.documents),
         "chunks": len(data.chunks),
+        "reindex": {"failures": reindex.failures, "last_error": reindex.last_error},
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 
@@ -9,19 +10,38 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["speech"])
 MAX_TTS_CHARS = 500
 VOICE = "cmn"
+TIMEOUT_SECONDS = 30
+UNAVAILABLE = "语音服务暂时不可用，请稍后再试。"
+
+
+class SpeechUnavailable(RuntimeError):
+    """espeak-ng is missing or failed; the details are for the server log only."""
 
 
 def synthesize(text: str) -> bytes:
-    """WAV bytes of ``text`` spoken by espeak-ng (Mandarin)."""
+    """WAV bytes of ``text`` spoken by espeak-ng (Mandarin).
+
+    The text goes to espeak-ng on standard input, never on its command line, so it cannot become an option.
+    """
     binary = shutil.which("espeak-ng")
     if binary is None:
-        raise RuntimeError("espeak-ng is not installed")
-    result = subprocess.run(
-        [binary, "-v", VOICE, "-s", "150", "--stdout", text], capture_output=True, timeout=30, check=True
-    )
+        raise SpeechUnavailable("espeak-ng is not installed")
+    try:
+        result = subprocess.run(
+            [binary, "-v", VOICE, "-s", "150", "--stdout", "--stdin"],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SpeechUnavailable(f"espeak-ng failed: {type(exc).__name__}") from exc
+    if not result.stdout.startswith(b"RIFF"):
+        raise SpeechUnavailable("espeak-ng returned no WAV data")
     return result.stdout
 
 
@@ -35,6 +55,7 @@ async def tts(text: str = Query(..., min_length=1)) -> Response:
         raise HTTPException(status_code=422, detail=f"朗读文字过长：最多 {MAX_TTS_CHARS} 个字。")
     try:
         audio = await run_in_threadpool(synthesize, text)
-    except (RuntimeError, subprocess.SubprocessError) as exc:
-        raise HTTPException(status_code=503, detail=f"语音服务暂时不可用（{exc}）。") from None
+    except SpeechUnavailable:
+        logger.exception("speech synthesis failed")
+        raise HTTPException(status_code=503, detail=UNAVAILABLE) from None
     return Response(content=audio, media_type="audio/wav", headers={"Cache-Control": "max-age=3600"})

@@ -1,1 +1,1 @@
-"""Identity and access: generated secrets, web sessions, the internal service token, gateway signatures."""
+"""Security controls: sessions, service tokens, signatures, secrets, request limits, headers, error handlers."""
