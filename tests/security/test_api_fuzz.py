@@ -1,6 +1,6 @@
 """Schemathesis fuzzing of the app's OpenAPI schema over real HTTP, without and with tokens.
 
-Every operation of a running `govbot serve` (admin routes included in the schema for this run) gets generated
+Every operation of a running `govbot run` (admin routes included in the schema for this run) gets generated
 requests; schemathesis's checks fail on a server error, an undocumented status code, a response that does not
 match its schema or content type. The counts are written to ``var/test-artifacts/fuzz.json``.
 """
@@ -8,17 +8,14 @@ match its schema or content type. The counts are written to ``var/test-artifacts
 from __future__ import annotations
 
 import json
-import shutil
-import signal
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
-from tests.conftest import PROJECT, SAMPLE_KB, copy_index
-from tests.processes import BIN, free_port, start, stop, wait_http
+from tests.conftest import PROJECT, copy_index
+from tests.stack import Stack
 
 EDITOR = "fuzz-editor-token-0123456789abcdef"
 INTERNAL = "fuzz-internal-token-0123456789abcdef"
@@ -30,35 +27,25 @@ FAILURES: Counter[str] = Counter()
 
 @pytest.fixture(scope="module")
 def fuzz_url(sample_index, tmp_path_factory):
-    root: Path = tmp_path_factory.mktemp("fuzz")
-    shutil.copytree(SAMPLE_KB, root / "kb")
-    copy_index(sample_index, root / "var" / "index")
-    port = free_port()
-    env = {
-        "GOVBOT_KB_DIR": str(root / "kb"),
-        "GOVBOT_VAR_DIR": str(root / "var"),
-        "GOVBOT_APP_PORT": str(port),
-        "GOVBOT_ADMIN_TOKENS": f"{EDITOR}:editor",
-        "GOVBOT_INTERNAL_TOKEN": INTERNAL,
-        "GOVBOT_DOCS_ADMIN": "1",
-        # The fuzzer is one client sending thousands of requests: rate limits would answer most of them 429.
-        "GOVBOT_RATE_CHAT": "100000/minute",
-        "GOVBOT_RATE_SEARCH": "100000/minute",
-        "GOVBOT_RATE_TTS": "100000/minute",
-        "GOVBOT_RATE_ADMIN_FAILURES": "100000/minute",
-    }
-    process = start([str(BIN / "govbot"), "serve"], env, root / "serve.log")
-    url = f"http://127.0.0.1:{port}"
-    wait_http(f"{url}/health", process=process)
-    yield url
-    stop(process, signal.SIGTERM)
-    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
-    ARTIFACT.write_text(
-        json.dumps(
-            {"cases": sum(CASES.values()), "operations": len(CASES), "failures": sum(FAILURES.values())},
-            indent=2,
-        )
+    """The whole system (`govbot run`: app, Rasa, actions), so chat routes reach a real Rasa."""
+    var_dir = tmp_path_factory.mktemp("fuzz") / "var"
+    copy_index(sample_index, var_dir / "index")
+    running = Stack(
+        var_dir,
+        extra_env={
+            "GOVBOT_ADMIN_TOKENS": f"{EDITOR}:editor",
+            "GOVBOT_INTERNAL_TOKEN": INTERNAL,
+            "GOVBOT_DOCS_ADMIN": "1",
+            # One client sends thousands of requests here: rate limits would answer most of them 429.
+            **{f"GOVBOT_RATE_{name}": "off" for name in ("CHAT", "SEARCH", "TTS", "ADMIN_FAILURES")},
+        },
     )
+    running.start()
+    yield running.app_url
+    running.stop()
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"cases": sum(CASES.values()), "operations": len(CASES), "failures": sum(FAILURES.values())}
+    ARTIFACT.write_text(json.dumps(summary, indent=2))
 
 
 @pytest.fixture(scope="module")
