@@ -82,7 +82,7 @@ def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndar
             passage_vectors = np.load(path / PASSAGE_VECTORS)
             with open(path / PASSAGES, encoding="utf-8") as handle:
                 passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
-            cache.update({p.content_hash: passage_vectors[i] for i, p in enumerate(passages) if i < len(passage_vectors)})
+            cache.update({p.content_hash: v for p, v in zip(passages, passage_vectors, strict=False)})
     except (OSError, ValueError, TypeError):
         return {}
     return cache

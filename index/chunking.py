@@ -148,7 +148,7 @@ def _sentence_runs(block: str, limit: int) -> list[str]:
 def split_passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, max_chars: int = MAX_PASSAGE_CHARS) -> list[str]:
     """Paragraphs and list items, long ones cut at sentence ends, a short one joined to the next when both fit."""
     blocks = [" ".join(b.split()) for b in _PARAGRAPH.split(text) if b.strip()]
-    pieces = [run for block in blocks for run in (_sentence_runs(block, max_chars) if len(block) > max_chars else [block])]
+    pieces = [run for b in blocks for run in (_sentence_runs(b, max_chars) if len(b) > max_chars else [b])]
     passages: list[str] = []
     for piece in pieces:
         if passages and len(passages[-1]) < min_chars and len(passages[-1]) + len(piece) + 1 <= max_chars:

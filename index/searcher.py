@@ -197,9 +197,8 @@ class Searcher:
         qvec = self.embedder.embed_queries([text])[0]
         dense = data.passage_vectors[positions] @ qvec.astype(np.float32)
         lexical = data.passage_lexicon.scores(self.tokenizer.tokenize(text), positions)
-        return [
-            PassageMatch(data.passages[p], float(d), float(b)) for p, d, b in zip(positions, dense, lexical, strict=True)
-        ]
+        scored = zip(positions, dense, lexical, strict=True)
+        return [PassageMatch(data.passages[p], float(d), float(b)) for p, d, b in scored]
 
     def _candidates(
         self, data: IndexData, qvec: np.ndarray, bm25_all: np.ndarray, filters: SearchFilters

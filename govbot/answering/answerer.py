@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from govbot.answering.passage_choice import choose_passages
-from govbot.answering.section_cues import cued_sections, strip_cues
 from govbot.answering.citation import source_of
+from govbot.answering.passage_choice import asked_section, choose_passages
+from govbot.answering.section_cues import strip_cues
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.searcher import Searcher, SearchResponse
 from knowledge.document import INTRO_SECTION
@@ -127,22 +127,20 @@ class Answerer:
             message += SEE_ALSO + "；".join(o["title"] for o in closest) + "。"
         return Answer(decision=FALLBACK, message=message + HOTLINE, options=closest, confidence=response.confidence)
 
-    def _from_document(
-        self, doc_id: str, question: str, confidence: float = 1.0, section: str | None = None
-    ) -> Answer:
+    def _from_document(self, doc_id: str, question: str, confidence: float = 1.0, section: str | None = None) -> Answer:
         """The passages that answer the question; a whole section (capped) when it is asked for by name."""
         _, data = self.searcher.data()
         record = data.documents.get(doc_id)
         if record is None:
             return Answer(decision=FALLBACK, message=UNAVAILABLE)
         sections = {s["heading"]: s["text"] for s in record["sections"] if s["text"].strip()}
-        if section not in sections and len(strip_cues(question)) < 2:
-            section = next((s for s in cued_sections(question) if s in sections), None)
         if section in sections:
             passages = [_capped(section, sections[section], SECTION_BUDGET)]
+        elif heading := asked_section(question, list(sections)):
+            passages = [_capped(heading, sections[heading], PASSAGE_BUDGET)]
         else:
             passages = self._passages(doc_id, question, sections)
-        shown = {p["section"] for p in passages}
+        shown = {p["section"] for p in passages if not p["truncated"]}
         related = [
             {"doc_id": r, "title": data.documents[r]["title"], "audience": data.documents[r]["audience"]}
             for r in record.get("related", [])

@@ -39,12 +39,16 @@ _AMOUNT = re.compile(r"\d[\d,.]*\s*(?:万|千|百)?元|免费|不收费|免收|�
 ANSWER_KINDS: tuple[AnswerKind, ...] = (
     AnswerKind(
         "amount",
-        re.compile(r"多少钱|几块|费用|收费|收不收|要钱|花钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|金额|标准是多少|多少"),
+        re.compile(
+            r"多少钱|几块|费用|收费|收不收|要钱|花钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|金额|标准是多少|多少"
+        ),
         _AMOUNT,
     ),
     AnswerKind(
         "duration",
-        re.compile(r"多久|几天|多长时间|时限|多少天|什么时候|多快|要等|几个工作日|啥时候|有效期|期限|几年|多少年|几个月"),
+        re.compile(
+            r"多久|几天|多长时间|时限|多少天|什么时候|多快|要等|几个工作日|啥时候|有效期|期限|几年|多少年|几个月"
+        ),
         re.compile(r"\d+\s*(?:个)?(?:工作日|日|天|周|年|个月|月|小时)|长期|当场|当天|即时|即办|立即|周岁"),
     ),
     AnswerKind(
@@ -58,8 +62,14 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         re.compile(r"\d{3,4}-\d{6,8}|12345|12333|12366"),
     ),
 )
-BENEFIT = re.compile(r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少")
+BENEFIT = re.compile(
+    r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
+)
 NO_AMOUNT = re.compile(r"^(?:不收费|免费|无)[。；]?$")
+LIST_QUESTION = re.compile(
+    r"(?:什么|哪些|啥|哪几样)(?:材料|资料|证件|东西|手续)|(?:流程|步骤|程序)(?:是什么|是啥|有哪些|是怎样的?)?[？?]?$"
+    r"|(?:怎么|如何)(?:办理|申请)[？?]?$"
+)
 _EXCEPTION = re.compile(r"^(?:\d+[.、．]\s*)?(?:但|除|另外|另|其中|如|若)|除外|例外|不适用|免收|免于|不受")
 
 
@@ -73,6 +83,14 @@ class ChoiceWeights:
     bare_cue: float = 0.3
     kind: float = 0.015
     second_margin: float = 0.04
+
+
+def asked_section(question: str, headings: Sequence[str]) -> str | None:
+    """The section a question asks for as a whole: a bare follow-up ("那要带什么？") or a list question ("要带
+    什么材料", "流程是什么") whose cue names a section of the document."""
+    if len(strip_cues(question)) >= 2 and not LIST_QUESTION.search(question):
+        return None
+    return next((s for s in cued_sections(question) if s in headings), None)
 
 
 def _saturate(value: float, saturation: float) -> float:

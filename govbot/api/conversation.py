@@ -23,6 +23,7 @@ class AnswerRequest(BaseModel):
     current_doc: str | None = None
     followup: bool = False
     doc_id: str | None = None
+    section: str | None = Field(None, max_length=100)
 
 
 class FeedbackRequest(BaseModel):
@@ -47,11 +48,13 @@ class TicketRequest(BaseModel):
 
 @router.post("/answer")
 async def answer(request: Request, body: AnswerRequest) -> dict:
-    """The answer to a citizen's message, recorded (masked) for analytics."""
+    """The answer to a citizen's message as structure (see :class:`Answer`), recorded (masked) for analytics."""
     started = time.perf_counter()
     answerer: Answerer = request.app.state.answerer
     try:
-        result = await run_in_threadpool(answerer.answer, body.question, body.current_doc, body.followup, body.doc_id)
+        result = await run_in_threadpool(
+            answerer.answer, body.question, body.current_doc, body.followup, body.doc_id, body.section
+        )
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except IndexNotReady as exc:
