@@ -11,6 +11,7 @@ from knowledge.document import Document
 MAX_CHUNK_CHARS = 360
 MIN_PASSAGE_CHARS = 30
 MAX_PASSAGE_CHARS = 160
+PACK_PASSAGE_CHARS = 80  # short neighbours (a fee list's items) are joined up to this length
 META_SECTION = "标题与别名"
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:\d+[.、．]|[-*]\s|（\d+）|\(\d+\)))")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -145,13 +146,20 @@ def _sentence_runs(block: str, limit: int) -> list[str]:
     return [r.strip() for r in runs if r.strip()]
 
 
-def split_passages(text: str, min_chars: int = MIN_PASSAGE_CHARS, max_chars: int = MAX_PASSAGE_CHARS) -> list[str]:
-    """Paragraphs and list items, long ones cut at sentence ends, a short one joined to the next when both fit."""
+def split_passages(
+    text: str,
+    min_chars: int = MIN_PASSAGE_CHARS,
+    max_chars: int = MAX_PASSAGE_CHARS,
+    pack_chars: int = PACK_PASSAGE_CHARS,
+) -> list[str]:
+    """Paragraphs and list items, long ones cut at sentence ends; a short one is joined to the next when both
+    fit, and neighbours are joined while together they stay within ``pack_chars``."""
     blocks = [" ".join(b.split()) for b in _PARAGRAPH.split(text) if b.strip()]
     pieces = [run for b in blocks for run in (_sentence_runs(b, max_chars) if len(b) > max_chars else [b])]
     passages: list[str] = []
     for piece in pieces:
-        if passages and len(passages[-1]) < min_chars and len(passages[-1]) + len(piece) + 1 <= max_chars:
+        joined = len(passages[-1]) + len(piece) + 1 if passages else max_chars + 1
+        if joined <= pack_chars or (joined <= max_chars and len(passages[-1]) < min_chars):
             passages[-1] = f"{passages[-1]}\n{piece}"
         else:
             passages.append(piece)

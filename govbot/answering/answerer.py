@@ -62,9 +62,12 @@ class Answer:
         if self.decision != ANSWER:
             listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(self.options, start=1))
             return f"{self.message}{listing}" if self.decision == CLARIFY else self.message
-        body = "\n".join(f"{p['section']}：{p['text']}" for p in self.passages)
+        lines = []
+        for i, passage in enumerate(self.passages):
+            heading = "" if i and passage["section"] == self.passages[i - 1]["section"] else f"{passage['section']}：\n"
+            lines.append(("" if i else f"【{self.title}】") + heading + passage["text"])
         source = f"\n\n{self.source['text']}" if self.source else ""
-        return f"【{self.title}】\n{body}{source}"
+        return "\n".join(lines) + source
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "section": self.section, "text": self.text}
