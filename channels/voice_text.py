@@ -113,7 +113,7 @@ def spoken_answer(answer: dict[str, Any]) -> str:
             lead = f"{title}：" if section == INTRO_SECTION else f"{title}的{section}："
         else:
             lead = "" if section == passages[i - 1].get("section") else f"{section}："
-        lines.append(lead + passage.get("text", ""))
+        lines.extend([lead, passage.get("text", "")] if lead else [passage.get("text", "")])
     spoken = speak_numbers(plain_text("\n".join(lines)))
     return spoken + speak_numbers(plain_text(_spoken_source(answer.get("source"))))
 
