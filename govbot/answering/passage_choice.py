@@ -49,7 +49,7 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         re.compile(
             r"多久|几天|多长时间|时限|多少天|什么时候|多快|要等|几个工作日|啥时候|有效期|期限|几年|多少年|几个月"
         ),
-        re.compile(r"\d+\s*(?:个)?(?:工作日|日|天|周|年|个月|月|小时)|长期|当场|当天|即时|即办|立即|周岁"),
+        re.compile(r"\d+\s*(?:个)?(?:工作日|日|天|周|年|个月|月|小时)|长期|当场|当天|即时|即办|立即"),
     ),
     AnswerKind(
         "place",
@@ -124,7 +124,7 @@ def choose_passages(
 ) -> list[PassageMatch]:
     """The best passage, plus a second when it is its exception or scores within the margin and fits the budget.
 
-    Returned in reading order; empty when there are no passages.
+    The best comes first (an exception follows the passage it qualifies); empty when there are no passages.
     """
     if not matches:
         return []
@@ -144,4 +144,4 @@ def choose_passages(
         chosen.append(order[1])
     if len(chosen) == 2 and sum(len(matches[i].passage.text) for i in chosen) > budget:
         chosen = [best]
-    return [matches[i] for i in sorted(chosen)]
+    return [matches[i] for i in chosen]
