@@ -242,5 +242,6 @@ def test_staff_edit_changes_the_bots_answer(stack, chromium):
     chat = chromium.new_page()
     chat.goto(stack.app_url + "/")
     _ask(chat, "驾驶证补证多少钱")
-    answer = chat.locator(".msg.bot", has_text="【机动车驾驶证换证与补证】").last.inner_text()
-    assert "【机动车驾驶证换证与补证】收费标准" in answer and "工本费 15 元" in answer and "10 元" not in answer
+    answer = chat.locator(".msg.bot", has=chat.locator(".answer-title", has_text="机动车驾驶证换证与补证")).last
+    assert answer.locator(".section-heading").first.inner_text() == "收费标准"
+    assert "工本费 15 元" in answer.inner_text() and "10 元" not in answer.inner_text()
