@@ -76,15 +76,17 @@ class ActionAnswerFollowup(Action):
 
 
 class ActionAnswerChoice(Action):
-    """A clarification button: answer the earlier question from the chosen document."""
+    """A clarification or section button: answer the earlier question from the chosen document, or show the
+    chosen section of it."""
 
     def name(self) -> str:
         return "action_answer_choice"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         doc_id = next(tracker.get_latest_entity_values("doc_id"), None)
+        section = next(tracker.get_latest_entity_values("section"), None)
         question = tracker.get_slot("last_question") or ""
         if not doc_id:
             dispatcher.utter_message(response="utter_ask_which_service")
             return []
-        return await _answer(dispatcher, tracker, question, doc_id=doc_id)
+        return await _answer(dispatcher, tracker, question, doc_id=doc_id, section=section)

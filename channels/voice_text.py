@@ -2,19 +2,23 @@
 
 Replies become short spoken Chinese: no Markdown, URLs, emoji, tables or brackets; numbers, dates and
 phone numbers as they are read aloud; at most about 120 characters per message, a longer answer paged with
-"想听更多请回复 1"; choices as numbered options answered with a digit.
+"想听更多请回复 1"; choices as numbered options answered with a digit. Knowledge answers are spoken from
+their structure (the custom payload), never parsed back out of text.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from channels.spoken_numbers import DIGITS, speak_numbers
+from knowledge.document import INTRO_SECTION
 
 MAX_CHARS = 120
 MORE_PROMPT = "想听更多请回复 1。"
 MAX_OPTIONS = 9  # answered with one digit
+RELATED_PROMPT = "您可能还需要办理这些事："
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\U00002b00-\U00002bff\ufe0f\u200d\u2190-\u21ff]"
@@ -23,7 +27,6 @@ _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)|\*\*|__|`+|^\s*\|?[-:
 _BRACKETS = re.compile(r"[（(\[【〔{]\s*([^）)\]】〕}]*?)\s*[）)\]】〕}]")
 _QUOTES = re.compile(r"[《》〈〉“”\"‘’「」『』<>]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(\d+)[.、．)]\s*")
-_HEADING = re.compile(r"^【([^】]+)】([^：\n]+)：")
 _CLAUSE_END = re.compile(r"(?<=[，、：])")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 
@@ -91,20 +94,58 @@ def paginate(text: str, limit: int = MAX_CHARS) -> list[str]:
     return _pack(clauses, budget)
 
 
-def _source(text: str) -> str:
-    """A citation line as spoken: the title and department, without the link."""
-    parts = [p for p in re.split(r"[，,]", text.removeprefix("来源：")) if p and not _URL.search(p)]
-    return "信息来源：" + _QUOTES.sub("", "，".join(parts[:2])) + "。"
+def _spoken_source(source: dict[str, Any] | None) -> str:
+    """The citation as spoken: the title and department, without dates or the link."""
+    if not source:
+        return ""
+    parts = [source.get("title") or "", source.get("department") or ""]
+    return "信息来源：" + "，".join(p for p in parts if p) + "。"
 
 
-def spoken_answer(text: str) -> str:
-    """One bot message as spoken text: its body, then its source (if any) in short."""
-    body, _, source = text.partition("来源：")
-    body = _HEADING.sub(lambda m: f"{m.group(1)}：" if m.group(2) == "概述" else f"{m.group(1)}的{m.group(2)}：", body)
-    spoken = speak_numbers(plain_text(body))
-    if source:
-        spoken += speak_numbers(_source("来源：" + source.strip()))
-    return spoken
+def spoken_answer(answer: dict[str, Any]) -> str:
+    """A knowledge answer as spoken text: which document (and section), its passages, then its source in short."""
+    passages = answer.get("passages") or []
+    title = answer.get("title") or ""
+    lines: list[str] = []
+    for i, passage in enumerate(passages):
+        section = passage.get("section") or ""
+        if i == 0:
+            lead = f"{title}：" if section == INTRO_SECTION else f"{title}的{section}："
+        else:
+            lead = "" if section == passages[i - 1].get("section") else f"{section}："
+        lines.extend([lead, passage.get("text", "")] if lead else [passage.get("text", "")])
+    spoken = speak_numbers(plain_text("\n".join(lines)))
+    return spoken + speak_numbers(plain_text(_spoken_source(answer.get("source"))))
+
+
+def spoken_message(message: dict[str, Any]) -> str:
+    """One bot message as spoken text, from its structure when it has one."""
+    custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+    kind = custom.get("type")
+    if kind == "answer":
+        return spoken_answer(custom)
+    if kind == "related":
+        titles = "、".join(r.get("title", "") for r in custom.get("related") or [])
+        return speak_numbers(plain_text(f"{RELATED_PROMPT}{titles}"))
+    if kind in ("clarify", "fallback"):
+        return speak_numbers(plain_text(custom.get("message") or ""))
+    return speak_numbers(plain_text(message.get("text") or ""))
+
+
+def merged(messages: list[dict]) -> list[dict]:
+    """The bot's messages with each custom payload joined to the text it was uttered with.
+
+    Rasa's collecting channel sends one utterance with text, buttons and a custom payload as two messages:
+    the text with its buttons, then the custom payload alone.
+    """
+    joined: list[dict] = []
+    for message in messages:
+        lone_custom = "custom" in message and not message.get("text") and not message.get("buttons")
+        if lone_custom and joined and "custom" not in joined[-1]:
+            joined[-1] = {**joined[-1], "custom": message["custom"]}
+        else:
+            joined.append(dict(message))
+    return joined
 
 
 def choice_prompt(titles: list[str]) -> str:
@@ -113,27 +154,27 @@ def choice_prompt(titles: list[str]) -> str:
     return f"请回复数字：{listed}。"
 
 
-def to_voice_reply(messages: list[dict]) -> VoiceReply:
-    """Turn the bot's messages for one turn into a voice reply.
+def _options(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """A message's buttons as voice options; feedback and section choices are left out (a voice user asks)."""
+    custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+    sections = set(custom.get("sections") or [])
+    return [
+        (b.get("title", ""), b.get("payload", ""))
+        for b in message.get("buttons") or []
+        if not b.get("payload", "").startswith("/feedback_") and b.get("title") not in sections
+    ]
 
-    Buttons become numbered options; feedback buttons are left out (a voice user says 有用 or 没用).
-    """
+
+def to_voice_reply(messages: list[dict]) -> VoiceReply:
+    """Turn the bot's messages for one turn into a voice reply: spoken text, paged, and numbered options."""
     reply = VoiceReply()
     spoken: list[str] = []
-    for message in messages:
-        if message.get("text"):
-            text = message["text"]
-            if text.startswith("您想了解的是："):
-                text = "您想了解的是哪一项？"
-            spoken.append(spoken_answer(text))
-        for button in message.get("buttons") or []:
-            if button.get("payload", "").startswith("/feedback_"):
-                continue
-            reply.options.append((button.get("title", ""), button.get("payload", "")))
+    for message in merged(messages):
+        spoken.append(spoken_message(message))
+        reply.options.extend(_options(message))
     text = "".join(spoken)
     if reply.options:
         reply.options = reply.options[:MAX_OPTIONS]
-        text = text.replace("您可能还需要：", "您可能还需要办理这些事：")
         prompt = choice_prompt([title for title, _ in reply.options])
         pages = paginate(text)
         first = pages[0] if pages else ""

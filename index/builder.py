@@ -7,7 +7,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +15,19 @@ import numpy as np
 from govbot.settings import Settings
 from index.bm25_retriever import BM25Retriever
 from index.calibration import calibrate
-from index.chunking import Chunk, chunk_document
+from index.chunking import Chunk, Passage, chunk_document, passages_of
 from index.dense_retriever import DenseRetriever, choose_index_kind
 from index.embedder import Embedder
-from index.index_data import CHUNKS, DOCUMENTS, MANIFEST, VECTORS, IndexData, document_record
+from index.index_data import (
+    CHUNKS,
+    DOCUMENTS,
+    MANIFEST,
+    PASSAGE_VECTORS,
+    PASSAGES,
+    VECTORS,
+    IndexData,
+    document_record,
+)
 from index.normalize import NORMALIZATION, to_simplified
 from index.snapshot import SnapshotStore
 from index.tokenizer import GovTokenizer
@@ -45,6 +54,7 @@ class BuildResult:
     index_kind: str
     problems: list[Problem] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)  # records of documents new or changed since the last build
+    passages: int = 0
 
 
 def _previous_hashes(store: SnapshotStore) -> dict[str, str] | None:
@@ -77,7 +87,7 @@ def _previous_calibration(store: SnapshotStore) -> dict | None:
 
 
 def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndarray]:
-    """Vectors of the served snapshot keyed by chunk text hash, if it used the same model."""
+    """Vectors of the served snapshot's chunks and passages keyed by embedded-text hash, if it used the same model."""
     path = store.current_path()
     if path is None:
         return {}
@@ -88,9 +98,15 @@ def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndar
         vectors = np.load(path / VECTORS)
         with open(path / CHUNKS, encoding="utf-8") as handle:
             chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
+        cache = {c.content_hash: vectors[i] for i, c in enumerate(chunks) if i < len(vectors)}
+        if (path / PASSAGES).exists():
+            passage_vectors = np.load(path / PASSAGE_VECTORS)
+            with open(path / PASSAGES, encoding="utf-8") as handle:
+                passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
+            cache.update({p.content_hash: v for p, v in zip(passages, passage_vectors, strict=False)})
     except (OSError, ValueError, TypeError):
         return {}
-    return {c.content_hash: vectors[i] for i, c in enumerate(chunks) if i < len(vectors)}
+    return cache
 
 
 def build_index(
@@ -114,16 +130,18 @@ def build_index(
     with store.build_lock():
         model_ref = settings.embedding_model_ref
         chunks: list[Chunk] = []
+        passages: list[Passage] = []
         records: dict[str, dict] = {}
         for doc in report.documents:
             text_hash = hashlib.sha1(Path(doc.path).read_bytes()).hexdigest()
             records[doc.id] = document_record(doc, text_hash)
             chunks.extend(chunk_document(doc))
+            passages.extend(replace(p, tokens=tuple(tokenizer.tokenize(p.text))) for p in passages_of(doc))
         previous = _previous_hashes(store)
         changed = [] if previous is None else [r for d, r in records.items() if previous.get(d) != r["content_hash"]]
         cache = _previous_vectors(store, model_ref)
         same_model = bool(cache)
-        missing = [c for c in chunks if c.content_hash not in cache]
+        missing = list({x.content_hash: x for x in [*chunks, *passages] if x.content_hash not in cache}.values())
         dimension = next(iter(cache.values())).shape[0] if cache else 0
         model = embedder() if missing else None
         if model is not None:
@@ -131,6 +149,7 @@ def build_index(
             cache.update({c.content_hash: fresh[i] for i, c in enumerate(missing)})
             dimension = model.dimension
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
+        passage_vectors = np.vstack([cache[p.content_hash] for p in passages] or [np.zeros((0, dimension))])
         kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
         bm25 = BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks])
         # Staff edits, and a few added or removed documents, keep the corpus's calibration (embedding ~800
@@ -147,6 +166,7 @@ def build_index(
                 "index_kind": kind,
                 "documents": len(records),
                 "chunks": len(chunks),
+                "passages": len(passages),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "calibration": calibration,
             },
@@ -155,6 +175,8 @@ def build_index(
             vectors=vectors,
             bm25=bm25,
             dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
+            passages=passages,
+            passage_vectors=passage_vectors.astype(np.float32),
         )
         workspace = store.new_workspace()
         try:
@@ -168,9 +190,10 @@ def build_index(
         documents=len(records),
         chunks=len(chunks),
         embedded=len(missing),
-        reused=len(chunks) - len(missing),
+        reused=len(chunks) + len(passages) - len(missing),
         seconds=time.perf_counter() - started,
         index_kind=kind,
         problems=report.problems,
         changed=changed,
+        passages=len(passages),
     )

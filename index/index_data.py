@@ -1,18 +1,22 @@
-"""The contents of one snapshot: document records, chunks, vectors, BM25 and FAISS indexes."""
+"""The contents of one snapshot: document records, chunks, vectors, BM25 and FAISS indexes, and passages.
+
+Passages (with their own vectors) are stored apart from the chunks, so they never change document ranking.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.bm25_retriever import BM25Retriever
-from index.chunking import Chunk
+from index.chunking import Chunk, Passage
 from index.dense_retriever import DenseRetriever
+from index.passage_lexicon import PassageLexicon
 from knowledge.document import Document
 
 MANIFEST = "manifest.json"
@@ -20,6 +24,8 @@ DOCUMENTS = "documents.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.npy"
 BM25_DIR = "bm25"
+PASSAGES = "passages.jsonl"
+PASSAGE_VECTORS = "passage_vectors.npy"
 RECORD_FIELDS = (
     "id",
     "type",
@@ -71,6 +77,8 @@ class IndexData:
     vectors: np.ndarray
     bm25: BM25Retriever
     dense: DenseRetriever
+    passages: list[Passage] = field(default_factory=list)
+    passage_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     def __post_init__(self) -> None:
         self.doc_positions: dict[str, np.ndarray] = {}
@@ -79,6 +87,11 @@ class IndexData:
             if chunk.kind == "section":
                 by_doc.setdefault(chunk.doc_id, []).append(position)
         self.doc_positions = {d: np.asarray(p, dtype=np.int64) for d, p in by_doc.items()}
+        passages_by_doc: dict[str, list[int]] = {}
+        for position, passage in enumerate(self.passages):
+            passages_by_doc.setdefault(passage.doc_id, []).append(position)
+        self.passage_positions = {d: np.asarray(p, dtype=np.int64) for d, p in passages_by_doc.items()}
+        self.passage_lexicon = PassageLexicon(self.passages)
 
     def save(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), "utf-8")
@@ -90,6 +103,10 @@ class IndexData:
         (directory / BM25_DIR).mkdir()
         self.bm25.save(directory / BM25_DIR)
         self.dense.save(directory)
+        with open(directory / PASSAGES, "w", encoding="utf-8") as handle:
+            for passage in self.passages:
+                handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
+        np.save(directory / PASSAGE_VECTORS, self.passage_vectors)
 
     @classmethod
     def load(cls, directory: Path, ef_search: int = 64) -> IndexData:
@@ -98,6 +115,12 @@ class IndexData:
         with open(directory / CHUNKS, encoding="utf-8") as handle:
             chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
         vectors = np.load(directory / VECTORS)
+        passages: list[Passage] = []
+        passage_vectors = np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float32)
+        if (directory / PASSAGES).exists():  # snapshots built before passages existed have none
+            with open(directory / PASSAGES, encoding="utf-8") as handle:
+                passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
+            passage_vectors = np.load(directory / PASSAGE_VECTORS)
         return cls(
             manifest=manifest,
             documents=documents,
@@ -105,4 +128,6 @@ class IndexData:
             vectors=vectors,
             bm25=BM25Retriever.load(directory / BM25_DIR, len(chunks)),
             dense=DenseRetriever.load(directory, vectors, ef_search),
+            passages=passages,
+            passage_vectors=passage_vectors,
         )

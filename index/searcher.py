@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.chunking import Passage
 from index.confidence import FALLBACK, ConfidencePolicy
 from index.embedder import Embedder
 from index.filters import SearchFilters
@@ -21,6 +22,15 @@ from index.tokenizer import GovTokenizer
 SNIPPET_CHARS = 160
 CANDIDATES = 100
 MIN_SHOWN_CHARS = 40  # sections shorter than this ("不收费。") are shown only when asked for by name
+
+
+@dataclass(frozen=True)
+class PassageMatch:
+    """A passage of one document with its dense (cosine) and lexical (BM25) scores for a query."""
+
+    passage: Passage
+    dense: float
+    lexical: float
 
 
 class IndexNotReady(RuntimeError):
@@ -189,6 +199,19 @@ class Searcher:
         bm25_all = data.bm25.scores(self.tokenizer.tokenize(text))
         weights = self.calibrated(data)[0]
         return self._result(data, doc_id, 0.0, 0.0, qvec, bm25_all, weights).section or None
+
+    def score_passages(self, query: str, doc_id: str) -> list[PassageMatch]:
+        """Every passage of ``doc_id`` (reading order) scored against the query; empty if it has none."""
+        _, data = self.data()
+        positions = data.passage_positions.get(doc_id)
+        text = clean_query(query) if query and query.strip() else ""
+        if positions is None or not len(positions) or not text:
+            return []
+        qvec = self.embedder.embed_queries([text])[0]
+        dense = data.passage_vectors[positions] @ qvec.astype(np.float32)
+        lexical = data.passage_lexicon.scores(self.tokenizer.tokenize(text), positions)
+        scored = zip(positions, dense, lexical, strict=True)
+        return [PassageMatch(data.passages[p], float(d), float(b)) for p, d, b in scored]
 
     def _candidates(
         self, data: IndexData, qvec: np.ndarray, bm25_all: np.ndarray, filters: SearchFilters

@@ -69,15 +69,18 @@ def test_web_chat(stack, chromium):
     page.goto(stack.app_url + "/")
     assert page.locator("#messages").get_attribute("aria-live") == "polite"
     _ask(page, "护照要带什么材料")
-    answer = page.locator(".msg.bot", has_text="【普通护照办理】申请材料")
+    answer = page.locator(".msg.bot", has_text="普通护照办理")
     assert answer.count() == 1
+    assert answer.locator(".answer-title").inner_text() == "普通护照办理"
+    assert answer.locator(".passage .section-heading").first.inner_text() == "申请材料"
+    assert "办理流程" in [b.inner_text() for b in answer.locator(".choices button").all()]
     link = answer.locator(".citation a")
     assert link.get_attribute("href") == "https://zwfw.shili.example/guide/passport"
     assert "来源：" in answer.locator(".citation").inner_text()
     _ask(page, "公积金")
     page.get_by_role("button", name="住房公积金贷款").last.click()
     page.wait_for_function(
-        "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('【住房公积金贷款】'))"
+        "[...document.querySelectorAll('.msg.bot .answer-title')].some(m => m.innerText === '住房公积金贷款')"
     )
     page.wait_for_selector("#typing", state="hidden")
     page.locator(".msg.bot .feedback button[aria-label='没用']").last.click()
@@ -93,7 +96,7 @@ def test_web_chat(stack, chromium):
     shown = page.locator(".msg").count()
     page.reload()
     page.wait_for_function(f"document.querySelectorAll('.msg').length >= {shown - 1}")
-    assert "【普通护照办理】" in page.locator("#messages").inner_text()
+    assert "普通护照办理" in page.locator("#messages .answer-title").first.inner_text()
     assert _session_cookie(page)["value"] == cookie["value"]
 
 
@@ -247,5 +250,6 @@ def test_staff_edit_changes_the_bots_answer(stack, chromium):
     chat = chromium.new_page()
     chat.goto(stack.app_url + "/")
     _ask(chat, "驾驶证补证多少钱")
-    answer = chat.locator(".msg.bot", has_text="【机动车驾驶证换证与补证】").last.inner_text()
-    assert "【机动车驾驶证换证与补证】收费标准" in answer and "工本费 15 元" in answer and "10 元" not in answer
+    answer = chat.locator(".msg.bot", has=chat.locator(".answer-title", has_text="机动车驾驶证换证与补证")).last
+    assert answer.locator(".section-heading").first.inner_text() == "收费标准"
+    assert "工本费 15 元" in answer.inner_text() and "10 元" not in answer.inner_text()

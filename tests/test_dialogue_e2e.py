@@ -51,9 +51,10 @@ def test_followup_without_topic_asks_which_service(stack):
 def test_ambiguity_then_a_choice(stack):
     sender = "citizen-4"
     reply = stack.send(sender, "公积金")
-    assert "您想了解的是：1." in texts(reply)
+    [clarify] = [m["custom"] for m in reply if (m.get("custom") or {}).get("type") == "clarify"]
+    assert clarify["message"] == "您想了解的是哪一项？" and "1. " in texts(reply)
     options = {b["title"]: b["payload"] for b in buttons(reply)}
-    assert "住房公积金贷款" in options
+    assert "住房公积金贷款" in options and {o["title"] for o in clarify["options"]} <= set(options)
     chosen = texts(stack.send(sender, options["住房公积金贷款"]))
     assert "【住房公积金贷款】" in chosen and "来源：《住房公积金贷款》" in chosen
 

@@ -46,6 +46,39 @@ def test_health_and_search(service):
     assert all(r["type"] == "policy" for r in typed["results"])
 
 
+ANSWER_KEYS = {
+    "decision",
+    "doc_id",
+    "title",
+    "section",
+    "passages",
+    "source",
+    "sections",
+    "message",
+    "confidence",
+    "options",
+    "related",
+    "text",
+}
+
+
+def test_answer_is_structured(service):
+    base, _ = service
+    answer = httpx.post(f"{base}/answer", json={"question": "低保一个月多少钱"}, timeout=30).json()
+    assert set(answer) == ANSWER_KEYS and answer["decision"] == "answer"
+    assert answer["doc_id"] == "minimum-living-allowance" and "960" in answer["passages"][0]["text"]
+    assert set(answer["passages"][0]) == {"section", "text", "truncated"}
+    assert set(answer["source"]) == {"title", "department", "effective_date", "updated", "url", "text"}
+    assert "申请材料" in answer["sections"] and answer["text"].startswith("【最低生活保障申请】")
+    section = httpx.post(
+        f"{base}/answer", json={"question": "", "doc_id": "minimum-living-allowance", "section": "收费标准"}
+    ).json()
+    assert section["passages"] == [{"section": "收费标准", "text": "不收费。", "truncated": False}]
+    clarify = httpx.post(f"{base}/answer", json={"question": "公积金"}).json()
+    assert clarify["decision"] == "clarify" and clarify["message"] and len(clarify["options"]) >= 2
+    assert clarify["passages"] == [] and clarify["source"] is None
+
+
 def test_document(service):
     base, _ = service
     doc = httpx.get(f"{base}/documents/passport").json()

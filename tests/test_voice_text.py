@@ -12,12 +12,34 @@ from channels.voice_text import MAX_CHARS, MORE_PROMPT, plain_text, to_voice_rep
 
 FORBIDDEN = re.compile(r"https?://|www\.|[*#`|\[\]【】（）()《》<>]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 
-ANSWER = (
-    "【居民身份证申领、换领、补领】收费标准：\n1. 首次申领：20元/证。\n2. **丢失补领**：40元/证。\n"
-    "3. 临时居民身份证（急用）：10元/证。\n\n| 项目 | 金额 |\n|---|---|\n| 邮寄 | 到付 |\n\n"
-    "咨询电话：0123-88011110，或拨打12345。👍\n\n"
-    "来源：《居民身份证申领、换领、补领》，示例市公安局，自 2024-03-01 起施行，更新于 2026-09-15，https://zwfw.shili.example/guide/id-card"
-)
+TITLE = "居民身份证申领、换领、补领"
+ANSWER = {
+    "type": "answer",
+    "decision": "answer",
+    "doc_id": "id-card",
+    "title": TITLE,
+    "passages": [
+        {
+            "section": "收费标准",
+            "text": "1. 首次申领：20元/证。\n2. **丢失补领**：40元/证。\n3. 临时居民身份证（急用）：10元/证。\n\n"
+            "| 项目 | 金额 |\n|---|---|\n| 邮寄 | 到付 |",
+            "truncated": False,
+        },
+        {"section": "咨询电话", "text": "示例市公安局：0123-88011110，或拨打12345。👍", "truncated": False},
+    ],
+    "source": {
+        "title": TITLE,
+        "department": "示例市公安局",
+        "effective_date": "2024-03-01",
+        "updated": "2026-09-15",
+        "url": "https://zwfw.shili.example/guide/id-card",
+        "text": f"来源：《{TITLE}》，示例市公安局，https://zwfw.shili.example/guide/id-card",
+    },
+    "sections": ["申请材料", "办理流程"],
+}
+SECTION_BUTTONS = [
+    {"title": s, "payload": f'/choose_document{{"doc_id": "id-card", "section": "{s}"}}'} for s in ANSWER["sections"]
+]
 
 
 @pytest.mark.parametrize(
@@ -54,17 +76,20 @@ def test_plain_text_removes_markup_but_keeps_content():
 
 
 def test_answer_becomes_short_spoken_pages():
-    reply = to_voice_reply([{"text": ANSWER, "buttons": [{"title": "👍 有用", "payload": "/feedback_positive"}]}])
-    assert reply.options == []
+    feedback = [{"title": "👍 有用", "payload": "/feedback_positive"}]
+    messages = [{"text": "（仅供不能显示结构的客户端）", "buttons": SECTION_BUTTONS + feedback}, {"custom": ANSWER}]
+    reply = to_voice_reply(messages)
+    assert reply.options == []  # section choices and feedback are not read out
     assert len(reply.pages) >= 2
     first = reply.first_message()
     assert first.endswith(MORE_PROMPT) and len(first) <= MAX_CHARS
     for page in reply.pages:
         assert len(page) <= MAX_CHARS and not FORBIDDEN.search(page), page
     spoken = "".join(reply.pages)
-    assert (
-        "二十元" in spoken and "1 2 3 4 5" in spoken and "信息来源：居民身份证申领、换领、补领，示例市公安局" in spoken
-    )
+    assert spoken.startswith("居民身份证申领、换领、补领的收费标准：") and "仅供" not in spoken
+    assert "第一，首次申领：二十元每证" in spoken and "咨询电话：示例市公安局：0 1 2 3" in spoken
+    assert "1 2 3 4 5" in spoken
+    assert spoken.endswith("信息来源：居民身份证申领、换领、补领，示例市公安局。")
 
 
 def test_choices_become_numbered_options():
@@ -76,7 +101,8 @@ def test_choices_become_numbered_options():
                     {"title": "住房公积金提取", "payload": '/choose_document{"doc_id": "a"}'},
                     {"title": "住房公积金贷款", "payload": '/choose_document{"doc_id": "b"}'},
                 ],
-            }
+            },
+            {"custom": {"type": "clarify", "message": "您想了解的是哪一项？", "options": []}},
         ]
     )
     assert reply.pages == ["您想了解的是哪一项？请回复数字：1 住房公积金提取；2 住房公积金贷款。"]

@@ -39,18 +39,42 @@
     box.appendChild(label);
     row.appendChild(box);
     messages.appendChild(row);
-    var cut = role === "bot" ? text.indexOf("来源：") : -1;
-    if (cut >= 0) {
-      appendLinkified(box, text.slice(0, cut).replace(/\s+$/, ""));
-      var cite = document.createElement("span");
-      cite.className = "citation";
-      appendLinkified(cite, text.slice(cut));
-      box.appendChild(cite);
-    } else {
-      appendLinkified(box, text);
-    }
+    appendLinkified(box, text);
     scrollDown();
     return box;
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  // A knowledge answer from its structure: title, the passages under their section headings, the source.
+  function renderAnswer(answer, buttons) {
+    var box = bubble("bot", "");
+    box.appendChild(element("strong", "answer-title", answer.title));
+    (answer.passages || []).forEach(function (passage) {
+      var block = element("div", "passage");
+      block.appendChild(element("span", "section-heading", passage.section));
+      appendLinkified(block, passage.text);
+      if (passage.truncated && answer.source && answer.source.url) {
+        var more = element("a", "more", "查看原文");
+        more.href = answer.source.url;
+        more.target = "_blank";
+        more.rel = "noopener noreferrer";
+        block.appendChild(more);
+      }
+      box.appendChild(block);
+    });
+    if (answer.source) {
+      var cite = element("span", "citation");
+      appendLinkified(cite, answer.source.text);
+      box.appendChild(cite);
+    }
+    if (buttons.length) { renderButtons(box, buttons); }
+    scrollDown();
   }
 
   function buttonGroup(className, label) {
@@ -96,8 +120,24 @@
   }
 
   function renderBot(message) {
-    var box = bubble("bot", message.text || "");
-    if (message.buttons && message.buttons.length) { renderButtons(box, message.buttons); }
+    var custom = message.custom || {};
+    var buttons = message.buttons || [];
+    if (custom.type === "answer") { renderAnswer(custom, buttons); return; }
+    var text = custom.type === "clarify" || custom.type === "fallback" || custom.type === "related" ? custom.message : message.text;
+    var box = bubble("bot", text || "");
+    if (buttons.length) { renderButtons(box, buttons); }
+  }
+
+  // Rasa's REST channel sends an utterance's custom payload as a message of its own right after the
+  // utterance's text and buttons: join them again, so each reply renders from its structure.
+  function joined(list) {
+    var out = [];
+    list.forEach(function (message) {
+      var last = out[out.length - 1];
+      var loneCustom = message.custom && !message.text && !(message.buttons && message.buttons.length);
+      if (loneCustom && last && !last.custom) { last.custom = message.custom; } else { out.push(Object.assign({}, message)); }
+    });
+    return out;
   }
 
   function showError(payload, display) {
@@ -136,7 +176,7 @@
     }).then(function (body) {
       setBusy(false);
       if (!body.length) { renderBot({ text: "抱歉，我暂时无法回答，请稍后再试或拨打 12345。" }); }
-      body.forEach(renderBot);
+      joined(body).forEach(renderBot);
     }).catch(function () {
       setBusy(false);
       showError(payload, display);

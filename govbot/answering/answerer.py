@@ -1,5 +1,10 @@
-"""Answer a citizen's question from the knowledge base: a section of the best document, a clarifying
-choice between close documents, or an honest fallback. Never text that is not in a document."""
+"""Answer a citizen's question from the knowledge base: the passages of the best document that answer it, a
+clarifying choice between close documents, or an honest fallback. Never text that is not in a document.
+
+An :class:`Answer` is structure (passages, source, options, other sections); every user-visible string is a
+field, so a later step can convert the script, and channels render from the data. ``text`` is a plain rendering
+for clients that only show text.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
-from govbot.answering.citation import source_line
-from govbot.answering.section_cues import cued_sections, strip_cues
+from govbot.answering.citation import source_of
+from govbot.answering.passage_choice import asked_section, choose_passages
+from govbot.answering.section_cues import strip_cues
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.searcher import Searcher, SearchResponse
 from knowledge.document import INTRO_SECTION
@@ -17,27 +23,59 @@ NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
 LOW_CONFIDENCE = "low_confidence"
+PASSAGE_BUDGET = 300  # characters of passage text in a reply
+SECTION_BUDGET = 600  # characters of a whole section shown on request
+ASK_WHICH_SERVICE = "请问您想了解哪一项服务？比如：身份证办理、公积金提取、社保卡补办。"
+ASK_WHICH_DOCUMENT = "您想了解的是哪一项？"
+NOT_FOUND = "抱歉，我没有找到可靠的答案，不想给您错误的信息。"
+SEE_ALSO = "您可以看看这些是否相关："
+HOTLINE = "也可以拨打 12345 政务服务便民热线，或回复“转人工”由工作人员为您解答。"
+UNAVAILABLE = "抱歉，这项服务的资料暂时无法查看，请拨打 12345 咨询。"
+PERSONAL = "您问的是您本人办件的进度或结果，需要工作人员查询后答复。"
 
 
 @dataclass
 class Answer:
-    """What the assistant should say, with the facts a channel needs to render it."""
+    """What the assistant should say, as data a channel renders.
+
+    ``passages`` are ``{"section", "text", "truncated"}`` in reading order; ``sections`` the document's other
+    section headings (offered as choices); ``source`` the citation fields plus its one-line ``text``;
+    ``message`` the sentence that leads a clarification, fallback or topic question.
+    """
 
     decision: str
-    text: str = ""
     doc_id: str | None = None
     title: str | None = None
-    section: str | None = None
-    source: str | None = None
-    source_url: str | None = None
+    passages: list[dict[str, Any]] = field(default_factory=list)
+    source: dict[str, Any] | None = None
+    sections: list[str] = field(default_factory=list)
+    message: str = ""
     confidence: float = 0.0
     options: list[dict[str, str]] = field(default_factory=list)
-    related: list[dict[str, str]] = field(default_factory=list)
+    related: list[dict[str, Any]] = field(default_factory=list)
     missing_subject: str | None = None  # a decline: what the knowledge base does not cover, by name
     reason: str | None = None  # a decline: not_covered, personal_case or low_confidence
 
+    @property
+    def section(self) -> str | None:
+        """The heading of the first passage shown (recorded for analytics)."""
+        return self.passages[0]["section"] if self.passages else None
+
+    @property
+    def text(self) -> str:
+        """A plain-text rendering for clients that cannot render the structure."""
+        if self.decision != ANSWER:
+            listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(self.options, start=1))
+            return f"{self.message}{listing}" if self.decision == CLARIFY else self.message
+        lines = []
+        for i, passage in enumerate(self.passages):
+            heading = "" if i and passage["section"] == self.passages[i - 1]["section"] else f"{passage['section']}：\n"
+            lines.append(("" if i else f"【{self.title}】") + heading + passage["text"])
+        source = f"\n\n{self.source['text']}" if self.source else ""
+        return "\n".join(lines) + source
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "section": self.section, "text": self.text}
 
 
 class Answerer:
@@ -48,17 +86,22 @@ class Answerer:
         self.scope = Answerability(searcher.tokenizer, scope_rule)
 
     def answer(
-        self, question: str, current_doc: str | None = None, followup: bool = False, doc_id: str | None = None
+        self,
+        question: str,
+        current_doc: str | None = None,
+        followup: bool = False,
+        doc_id: str | None = None,
+        section: str | None = None,
     ) -> Answer:
-        """Answer ``question``; ``doc_id`` forces a document (a clarification choice), ``current_doc`` is the
-        conversation's topic used by follow-ups."""
+        """Answer ``question``; ``doc_id`` forces a document (a clarification choice) and ``section`` one of its
+        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups."""
         if doc_id:
-            return self._from_document(doc_id, question)
+            return self._from_document(doc_id, question, section=section)
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
         if followup and bare:
             if current_doc:
                 return self._from_document(current_doc, question)
-            return Answer(decision=NO_TOPIC, text="请问您想了解哪一项服务？比如：身份证办理、公积金提取、社保卡补办。")
+            return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
         response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question)
@@ -72,24 +115,23 @@ class Answerer:
         top = response.results[0]
         return top.doc_id != current_doc and response.decision == ANSWER and top.confidence >= TOPIC_SWITCH_CONFIDENCE
 
+    def _decide(self, question: str, response: SearchResponse) -> str:
+        """Whether to answer, ask which document, or fall back, given the search response."""
+        return response.decision
+
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
         results = response.results
         verdict = self._scope_verdict(question, response)
         if not verdict.answerable:
             return self._decline(question, response, verdict)
-        if response.decision == ANSWER:
+        decision = self._decide(question, response)
+        if decision == ANSWER:
             return self._from_document(results[0].doc_id, question, results[0].confidence)
         floor = self.searcher.policy.fallback_below
         options = [{"doc_id": r.doc_id, "title": r.title} for r in results if r.confidence >= floor][:MAX_OPTIONS]
-        if response.decision == CLARIFY and len(options) >= 2:
-            listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(options, start=1))
-            return Answer(
-                decision=CLARIFY,
-                text=f"您想了解的是：{listing}",
-                options=options,
-                confidence=response.confidence,
-            )
-        if response.decision == CLARIFY and options:
+        if decision == CLARIFY and len(options) >= 2:
+            return Answer(decision=CLARIFY, message=ASK_WHICH_DOCUMENT, options=options, confidence=response.confidence)
+        if decision == CLARIFY and options:
             return self._from_document(options[0]["doc_id"], question, response.confidence)
         return self._decline(question, response, Verdict(False, LOW_CONFIDENCE, verdict.missing_subject))
 
@@ -106,40 +148,37 @@ class Answerer:
         """Say what was not found, by name, offer the closest services, 12345 and a person."""
         closest = [{"doc_id": r.doc_id, "title": r.title} for r in response.results[:MAX_OPTIONS]]
         if verdict.reason == PERSONAL_CASE:
-            text = "您问的是您本人办件的进度或结果，需要工作人员查询后答复。"
+            message = PERSONAL
         elif verdict.missing_subject:
             kind = "政策" if policy_like(question) else "办事指南"
-            text = f"抱歉，没有找到关于「{verdict.missing_subject}」的{kind}，不想给您错误的信息。"
+            message = f"抱歉，没有找到关于「{verdict.missing_subject}」的{kind}，不想给您错误的信息。"
         else:
-            text = "抱歉，我没有找到可靠的答案，不想给您错误的信息。"
+            message = NOT_FOUND
         if closest:
-            text += "您可以看看这些是否相关：" + "；".join(o["title"] for o in closest) + "。"
-        text += "也可以拨打 12345 政务服务便民热线，或回复“转人工”由工作人员为您解答。"
+            message += SEE_ALSO + "；".join(o["title"] for o in closest) + "。"
         return Answer(
             decision=FALLBACK,
-            text=text,
+            message=message + HOTLINE,
             options=closest,
             confidence=response.confidence,
             missing_subject=verdict.missing_subject,
             reason=verdict.reason,
         )
 
-    def _from_document(self, doc_id: str, question: str, confidence: float = 1.0) -> Answer:
-        """The section the question asks about; with no such cue, the overview (else the best-matching section)."""
+    def _from_document(self, doc_id: str, question: str, confidence: float = 1.0, section: str | None = None) -> Answer:
+        """The passages that answer the question; a whole section (capped) when it is asked for by name."""
         _, data = self.searcher.data()
         record = data.documents.get(doc_id)
         if record is None:
-            return Answer(decision=FALLBACK, text="抱歉，这项服务的资料暂时无法查看，请拨打 12345 咨询。")
-        sections = {s["heading"]: s["text"] for s in record["sections"]}
-        wanted = [s for s in cued_sections(question) if s in sections]
-        if wanted:
-            heading = wanted[0]
-        elif sections.get(INTRO_SECTION, "").strip():
-            heading = INTRO_SECTION
+            return Answer(decision=FALLBACK, message=UNAVAILABLE)
+        sections = {s["heading"]: s["text"] for s in record["sections"] if s["text"].strip()}
+        if section in sections:
+            passages = [_capped(section, sections[section], SECTION_BUDGET)]
+        elif heading := asked_section(question, list(sections)):
+            passages = [_capped(heading, sections[heading], PASSAGE_BUDGET)]
         else:
-            heading = self.searcher.best_section(question, doc_id) or next(iter(sections))
-        source = source_line(record)
-        text = f"【{record['title']}】{heading}：\n{sections[heading]}\n\n{source}"
+            passages = self._passages(doc_id, question, sections)
+        shown = {p["section"] for p in passages if not p["truncated"]}
         related = [
             {"doc_id": r, "title": data.documents[r]["title"], "audience": data.documents[r]["audience"]}
             for r in record.get("related", [])
@@ -147,12 +186,29 @@ class Answerer:
         ]
         return Answer(
             decision=ANSWER,
-            text=text,
             doc_id=doc_id,
             title=record["title"],
-            section=heading,
-            source=source,
-            source_url=record.get("source_url"),
+            passages=passages,
+            source=source_of(record),
+            sections=[h for h in sections if h not in shown and h != INTRO_SECTION],
             confidence=confidence,
             related=related,
         )
+
+    def _passages(self, doc_id: str, question: str, sections: dict[str, str]) -> list[dict[str, Any]]:
+        """The passages chosen by content; the overview (or first section) when the snapshot has no passages."""
+        chosen = choose_passages(question, self.searcher.score_passages(question, doc_id), PASSAGE_BUDGET)
+        if chosen:
+            return [{"section": m.passage.section, "text": m.passage.text, "truncated": False} for m in chosen]
+        heading = INTRO_SECTION if INTRO_SECTION in sections else next(iter(sections), "")
+        return [_capped(heading, sections.get(heading, ""), PASSAGE_BUDGET)] if heading else []
+
+
+def _capped(heading: str, text: str, budget: int) -> dict[str, Any]:
+    """A section as one passage, cut at a line end (or the budget) when longer than ``budget``."""
+    text = text.strip()
+    if len(text) <= budget:
+        return {"section": heading, "text": text, "truncated": False}
+    cut = text.rfind("\n", 0, budget)
+    cut = cut if cut > budget // 2 else budget
+    return {"section": heading, "text": text[:cut].rstrip() + "…", "truncated": True}

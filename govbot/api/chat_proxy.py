@@ -95,7 +95,8 @@ async def history(request: Request, response: Response) -> list[dict]:
                 text = titles[text]
             messages.append({"role": "user", "text": text})
         elif event.get("event") == "bot" and event.get("text"):
-            buttons = (event.get("data") or {}).get("buttons") or []
+            data = event.get("data") or {}
+            buttons = data.get("buttons") or []
             titles.update({b.get("payload", ""): b.get("title", "") for b in buttons})
-            messages.append({"role": "bot", "text": event["text"], "buttons": buttons})
+            messages.append({"role": "bot", "text": event["text"], "buttons": buttons, "custom": data.get("custom")})
     return messages

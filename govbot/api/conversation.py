@@ -27,6 +27,7 @@ class AnswerRequest(BaseModel):
     doc_id: str | None = None
     # The conversation's script so far ("hans"/"hant"), used when the question itself shows neither.
     script: str | None = Field(None, regex="^(hans|hant)$")
+    section: str | None = Field(None, max_length=100)
 
 
 class FeedbackRequest(BaseModel):
@@ -52,13 +53,15 @@ class TicketRequest(BaseModel):
 
 @router.post("/answer")
 async def answer(request: Request, body: AnswerRequest) -> dict:
-    """The answer to a citizen's message, recorded (masked) for analytics; in Traditional script when the
-    citizen wrote in Traditional (``script`` says which)."""
+    """The answer to a citizen's message as structure (see :class:`Answer`), recorded (masked) for analytics; in
+    Traditional script when the citizen wrote in Traditional (``script`` says which)."""
     started = time.perf_counter()
     answerer: Answerer = request.app.state.answerer
     try:
         question = to_simplified(body.question)  # cue words, passages and scope checks all read Simplified
-        result = await run_in_threadpool(answerer.answer, question, body.current_doc, body.followup, body.doc_id)
+        result = await run_in_threadpool(
+            answerer.answer, question, body.current_doc, body.followup, body.doc_id, body.section
+        )
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except IndexNotReady as exc:

@@ -1,0 +1,147 @@
+"""Choose the passages of a document that answer a question: by content, with cue words as features.
+
+Each passage scores ``dense + lexical + cue prior + answer-kind match``:
+
+* dense is the E5 cosine of the question and the passage (with its title and heading as context);
+* lexical is BM25 over jieba tokens and character bigrams, saturated to [0, 1);
+* the cue prior is a small bonus for the sections a cue word points to ("多少钱" → 收费标准);
+* the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
+  a duration for "多久", an address for "在哪", a phone number for "电话". About a benefit (补贴, 低保, 领…),
+  "多少钱" means the amount paid out, so the fee section gets no prior and a passage without an amount none
+  of the match bonus.
+
+Weights were set on questions written from the documents (``tests/test_passages.py``) and the dev split of the
+fact-question set; never on a held-out split.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from govbot.answering.section_cues import cued_sections, strip_cues
+from index.searcher import PassageMatch
+
+FEE_SECTIONS = ("收费标准",)
+
+
+@dataclass(frozen=True)
+class AnswerKind:
+    """A kind of fact: the question words that ask for it and the text that holds it."""
+
+    name: str
+    asks: re.Pattern[str]
+    holds: re.Pattern[str]
+
+
+_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:万|千|百)?元|免费|不收费|免收|免缴|不收取|无需缴费")
+ANSWER_KINDS: tuple[AnswerKind, ...] = (
+    AnswerKind(
+        "amount",
+        re.compile(
+            r"多少钱|几块|费用|收费|收不收|要钱|花钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|金额|标准是多少|多少"
+        ),
+        _AMOUNT,
+    ),
+    AnswerKind(
+        "duration",
+        re.compile(
+            r"多久|几天|多长时间|时限|多少天|什么时候|多快|要等|几个工作日|啥时候|有效期|期限|几年|多少年|几个月"
+        ),
+        re.compile(r"\d+\s*(?:个)?(?:工作日|日|天|周|年|个月|月|小时)|长期|当场|当天|即时|即办|立即"),
+    ),
+    AnswerKind(
+        "place",
+        re.compile(r"在哪|哪里|哪儿|去哪|地址|地点|窗口|哪个部门|什么地方|到哪"),
+        re.compile(r"\d+\s*号|窗口|服务中心|大厅|派出所|网上|APP|政务服务网|办事处"),
+    ),
+    AnswerKind(
+        "phone",
+        re.compile(r"电话|热线|号码|打给|联系"),
+        re.compile(r"\d{3,4}-\d{6,8}|12345|12333|12366"),
+    ),
+)
+BENEFIT = re.compile(
+    r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
+)
+NO_AMOUNT = re.compile(r"^(?:不收费|免费|无)[。；]?$")
+LIST_QUESTION = re.compile(
+    r"(?:什么|哪些|啥|哪几样)(?:材料|资料|证件|东西|手续)|(?:流程|步骤|程序)(?:是什么|是啥|有哪些|是怎样的?)?[？?]?$"
+    r"|(?:怎么|如何)(?:办理|申请)[？?]?$"
+)
+_EXCEPTION = re.compile(r"^(?:\d+[.、．]\s*)?(?:但|除|另外|另|其中|如|若)|除外|例外|不适用|免收|免于|不受")
+
+
+@dataclass(frozen=True)
+class ChoiceWeights:
+    """Weights of the passage score (see the module docstring)."""
+
+    lexical: float = 0.06
+    saturation: float = 12.0
+    cue: float = 0.015
+    bare_cue: float = 0.3
+    kind: float = 0.015
+    second_margin: float = 0.04
+
+
+def asked_section(question: str, headings: Sequence[str]) -> str | None:
+    """The section a question asks for as a whole: a bare follow-up ("那要带什么？") or a list question ("要带
+    什么材料", "流程是什么") whose cue names a section of the document."""
+    if len(strip_cues(question)) >= 2 and not LIST_QUESTION.search(question):
+        return None
+    return next((s for s in cued_sections(question) if s in headings), None)
+
+
+def _saturate(value: float, saturation: float) -> float:
+    return value / (value + saturation) if value > 0 else 0.0
+
+
+def passage_scores(question: str, matches: Sequence[PassageMatch], weights: ChoiceWeights) -> list[float]:
+    """The score of each passage for the question (higher is better)."""
+    benefit = bool(BENEFIT.search(question))
+    cued = [s for s in cued_sections(question) if not (benefit and s in FEE_SECTIONS)]
+    cue_weight = weights.bare_cue if len(strip_cues(question)) < 2 else weights.cue
+    kinds = [k for k in ANSWER_KINDS if k.asks.search(question)]
+    scores = []
+    for match in matches:
+        passage = match.passage
+        score = match.dense + weights.lexical * _saturate(match.lexical, weights.saturation)
+        if passage.section in cued:
+            score += cue_weight
+        for kind in kinds:
+            holds = kind.holds.search(passage.text)
+            if kind.name == "amount" and benefit:
+                holds = holds and not NO_AMOUNT.match(passage.text.strip()) and "元" in passage.text
+            if holds:
+                score += weights.kind
+        scores.append(score)
+    return scores
+
+
+def choose_passages(
+    question: str, matches: Sequence[PassageMatch], budget: int, weights: ChoiceWeights | None = None
+) -> list[PassageMatch]:
+    """The best passage, plus a second when it is its exception or scores within the margin and fits the budget.
+
+    The best comes first (an exception follows the passage it qualifies); empty when there are no passages.
+    """
+    if not matches:
+        return []
+    weights = weights or ChoiceWeights()
+    scores = passage_scores(question, matches, weights)
+    order = sorted(range(len(matches)), key=lambda i: scores[i], reverse=True)
+    best = order[0]
+    chosen = [best]
+    following = best + 1
+    if (
+        following < len(matches)
+        and matches[following].passage.section == matches[best].passage.section
+        and _EXCEPTION.search(matches[following].passage.text)
+    ):
+        chosen.append(following)
+    elif len(order) > 1 and scores[order[1]] >= scores[best] - weights.second_margin:
+        chosen.append(order[1])
+    if len(chosen) == 2 and sum(len(matches[i].passage.text) for i in chosen) > budget:
+        chosen = [best]
+    return [matches[i] for i in chosen]

@@ -1,0 +1,125 @@
+"""Passages: splitting, storage apart from document ranking, and choice by content (real model, real index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govbot.answering.answerer import Answerer
+from govbot.answering.passage_choice import asked_section
+from index.chunking import MAX_PASSAGE_CHARS, passages_of, split_passages
+from knowledge.document import INTRO_SECTION, parse_document
+from tests.conftest import SAMPLE_KB, write_doc
+
+
+def test_split_passages_by_item_and_sentence():
+    items = "\n".join(
+        f"{i}. 第{i}项：" + "申请人需要提供的有效证明材料原件及复印件各一份，复印件须清晰完整并加盖公章"
+        for i in range(1, 4)
+    )
+    long_paragraph = (
+        "。".join(f"第{i}句说明这项服务的办理要求和注意事项，请申请人提前做好准备" for i in range(1, 9)) + "。"
+    )
+    passages = split_passages(f"{items}\n\n{long_paragraph}\n\n不收费。")
+    assert passages[:3] == [line for line in items.split("\n")]
+    assert all(len(p) <= MAX_PASSAGE_CHARS for p in passages)
+    assert all(p.endswith("。") for p in passages[3:-1])  # a long paragraph is cut at sentence ends
+    assert "".join(passages[3:-1]) == long_paragraph and len(passages[3:-1]) >= 2
+    assert passages[-1] == "不收费。"
+
+
+def test_short_neighbours_are_joined():
+    passages = split_passages("1. 首次申领：20元/证。\n2. 补领：40元/证。\n3. 临时证：10元/证。")
+    assert passages == ["1. 首次申领：20元/证。\n2. 补领：40元/证。\n3. 临时证：10元/证。"]
+
+
+def test_passages_carry_title_and_heading(tmp_path):
+    path = write_doc(
+        tmp_path,
+        "d",
+        "示例事项",
+        "这是概述，说明示例事项的适用范围和基本规定，申请人可按此办理。\n\n## 收费标准\n\n不收费。",
+    )
+    passages = passages_of(parse_document(path.read_text("utf-8"), path))
+    assert [p.section for p in passages] == [INTRO_SECTION, "收费标准"]
+    assert passages[1].embed_text == "示例事项｜收费标准\n不收费。"
+    assert len({p.passage_id for p in passages}) == 2 and [p.position for p in passages] == [0, 1]
+
+
+def test_passages_stored_apart_from_document_ranking(sample_index, searcher_factory):
+    _, data = searcher_factory(sample_index).data()
+    assert {c.kind for c in data.chunks} == {"meta", "section"}
+    assert data.bm25.size == len(data.chunks) == data.dense.vectors.shape[0]
+    assert len(data.passages) == len(data.passage_vectors) > len(data.documents)
+    assert set(data.passage_positions) == set(data.documents)
+    assert all(p.tokens for p in data.passages)
+
+
+@pytest.fixture(scope="module")
+def answerer(sample_index, searcher_factory):
+    return Answerer(searcher_factory(sample_index))
+
+
+def _body(answer) -> str:
+    return "".join(p["text"] for p in answer.passages)
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "fact", "not_shown"),
+    [
+        ("低保一个月多少钱", "minimum-living-allowance", "960", "不收费"),  # 多少钱 about a benefit: the amount
+        ("身份证有效期多久", "id-card", "26—45周岁20年", None),  # 多久 → the validity, not 办理时限
+        ("身份证丢了补办要多少钱", "id-card", "40元", None),  # about a service: the fee
+        ("补办身份证要交丢失证明吗", "id-card", "无需提供丢失证明", None),  # 证明 → 申请材料, as asked
+        ("身份证办好了可以寄到家吗", "id-card", "邮寄到家", None),  # no cue: by content
+    ],
+)
+def test_passage_choice(answerer, question, doc_id, fact, not_shown):
+    answer = answerer.answer(question)
+    assert answer.doc_id == doc_id
+    body = _body(answer)
+    assert fact in body and len(body) <= 300
+    assert not_shown is None or not_shown not in body
+
+
+def test_answer_structure(answerer):
+    answer = answerer.answer("低保一个月多少钱").to_dict()
+    assert answer["decision"] == "answer" and answer["title"] == "最低生活保障申请"
+    assert answer["passages"][0] == {
+        "section": INTRO_SECTION,
+        "text": answer["passages"][0]["text"],
+        "truncated": False,
+    }
+    assert answer["source"]["url"] == "https://zwfw.shili.example/guide/minimum-living-allowance"
+    assert answer["source"]["department"] == "示例市民政局" and answer["source"]["text"].startswith("来源：")
+    assert "申请材料" in answer["sections"] and INTRO_SECTION not in answer["sections"]
+    assert answer["section"] == INTRO_SECTION and "960" in answer["text"]
+
+
+def test_section_request_and_list_question(answerer):
+    whole = answerer.answer("", doc_id="id-card", section="申请材料")
+    assert [p["section"] for p in whole.passages] == ["申请材料"] and "申请材料" not in whole.sections
+    assert "6. 申领临时居民身份证" in whole.passages[0]["text"]
+    listed = answerer.answer("护照要带什么材料")
+    assert listed.doc_id == "passport" and listed.passages[0]["section"] == "申请材料"
+    followup = answerer.answer("那要带什么", current_doc="id-card", followup=True)
+    assert followup.passages[0]["section"] == "申请材料"
+
+
+def test_long_section_is_capped(answerer):
+    answer = answerer.answer("", doc_id="policy-new-energy-vehicle", section="支持内容")
+    passage = answer.passages[0]
+    assert len(passage["text"]) <= 601 and passage["truncated"] == (len(_section(answer, "支持内容")) > 600)
+
+
+def _section(answer, heading: str) -> str:
+    path = SAMPLE_KB / f"{answer.doc_id}.md"
+    doc = parse_document(path.read_text("utf-8"), path)
+    return doc.section(heading).text
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [("那要带什么？", "申请材料"), ("要带哪些材料", "申请材料"), ("流程是什么", "办理流程"), ("要带身份证吗", None)],
+)
+def test_asked_section(question, section):
+    assert asked_section(question, ["概述", "申请材料", "办理流程"]) == section
