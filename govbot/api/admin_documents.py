@@ -165,9 +165,9 @@ async def put_document(request: Request, response: Response, doc_id: str, who: P
 
     A stale ETag gets 412 and changes nothing; a request with neither header gets 428.
     """
-    expect = _precondition(request)
     markdown = await _markdown(request)
-    check_scope(who, _current(_store(request), doc_id), markdown)
+    check_scope(who, _current(_store(request), doc_id), markdown)  # authorisation before preconditions
+    expect = _precondition(request)
     try:
         change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name, None, expect)
     except DocumentError as exc:
@@ -191,8 +191,8 @@ async def put_document(request: Request, response: Response, doc_id: str, who: P
 @router.delete("/documents/{doc_id}")
 async def delete_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
     """Delete a document; needs ``If-Match: <ETag>`` (412 when stale, 428 when missing)."""
-    expect = _precondition(request)
     check_scope(who, _current(_store(request), doc_id))
+    expect = _precondition(request)
     try:
         change = await run_in_threadpool(_store(request).delete, doc_id, who.name, expect)
     except NotFound:

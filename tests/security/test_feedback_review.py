@@ -19,7 +19,8 @@ def test_negative_feedback_is_queued_for_review_and_positive_is_not(admin_servic
     assert httpx.post(f"{url}/feedback", json={**good, "useful": True}, headers=INTERNAL).status_code == 200
     groups = _groups(admin_service)
     mine = [g for g in groups if "护照加急要几天能拿到" in g["questions"]]
-    assert len(mine) == 1 and mine[0]["kinds"].get("negative") == 1 and "passport" in mine[0]["doc_ids"]
+    # Other tests of the session may queue similar questions into the same group: count at least this one.
+    assert len(mine) == 1 and mine[0]["kinds"].get("negative", 0) >= 1 and "passport" in mine[0]["doc_ids"]
     assert not any("结婚登记要带户口本吗" in g["questions"] for g in groups)
 
 
