@@ -13,6 +13,7 @@ import pytest
 from index.builder import build_index
 from tests.conftest import PROJECT, copy_index
 from tests.processes import BIN, free_port, start, stop, wait_http
+from tests.test_admin_api import INTERNAL, INTERNAL_TOKEN
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,7 @@ def service(sample_index, tmp_path_factory):
         "GOVBOT_INDEX_DIR": str(index_dir),
         "GOVBOT_APP_PORT": str(port),
         "GOVBOT_VAR_DIR": str(root / "var"),
+        "GOVBOT_INTERNAL_TOKEN": INTERNAL_TOKEN,
     }
     process = start([str(BIN / "govbot"), "serve"], env, root / "serve.log")
     base = f"http://127.0.0.1:{port}"
@@ -58,23 +60,28 @@ ANSWER_KEYS = {
     "confidence",
     "options",
     "related",
+    "missing_subject",
+    "reason",
+    "script",
     "text",
 }
 
 
 def test_answer_is_structured(service):
     base, _ = service
-    answer = httpx.post(f"{base}/answer", json={"question": "低保一个月多少钱"}, timeout=30).json()
+    answer = httpx.post(f"{base}/answer", json={"question": "低保一个月多少钱"}, headers=INTERNAL, timeout=30).json()
     assert set(answer) == ANSWER_KEYS and answer["decision"] == "answer"
     assert answer["doc_id"] == "minimum-living-allowance" and "960" in answer["passages"][0]["text"]
     assert set(answer["passages"][0]) == {"section", "text", "truncated"}
     assert set(answer["source"]) == {"title", "department", "effective_date", "updated", "url", "text"}
     assert "申请材料" in answer["sections"] and answer["text"].startswith("【最低生活保障申请】")
     section = httpx.post(
-        f"{base}/answer", json={"question": "", "doc_id": "minimum-living-allowance", "section": "收费标准"}
+        f"{base}/answer",
+        json={"question": "", "doc_id": "minimum-living-allowance", "section": "收费标准"},
+        headers=INTERNAL,
     ).json()
     assert section["passages"] == [{"section": "收费标准", "text": "不收费。", "truncated": False}]
-    clarify = httpx.post(f"{base}/answer", json={"question": "公积金"}).json()
+    clarify = httpx.post(f"{base}/answer", json={"question": "公积金"}, headers=INTERNAL).json()
     assert clarify["decision"] == "clarify" and clarify["message"] and len(clarify["options"]) >= 2
     assert clarify["passages"] == [] and clarify["source"] is None
 
@@ -163,5 +170,6 @@ def test_cli_validate_and_import(tmp_path):
     source = tmp_path / "pet-license.txt"
     source.write_text("养犬登记\n\n申请材料\n身份证。\n\n办理流程\n到窗口办理。\n", "utf-8")
     imported = _cli("kb", "import", str(source), str(tmp_path / "missing.txt"), "--kb", str(tmp_path / "kb"))
-    assert imported.returncode == 1
-    assert "created pet-license" in imported.stdout and "missing.txt: no such file" in imported.stderr
+    assert imported.returncode == 1  # all or nothing: the good file is not written either
+    assert "missing.txt\t文件不存在" in imported.stdout and "没有写入任何文档" in imported.stderr
+    assert not (tmp_path / "kb" / "pet-license.md").exists()
