@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 from benchmarks import answers, dialogue, retrieval, staff, web
 from benchmarks.report import Report
 from govbot.settings import get_settings
-from tests.conftest import copy_index
-from tests.stack import Stack
+from tests.stack import temporary_stack
 
 
 def main() -> None:
@@ -18,18 +15,11 @@ def main() -> None:
     settings = get_settings()
     report = Report()
     retrieval.run(report, settings)
-    with tempfile.TemporaryDirectory() as folder:
-        var_dir = Path(folder) / "var"
-        copy_index(settings.index_dir, var_dir / "index")
-        stack = Stack(var_dir)
-        stack.start()
-        try:
-            dialogue.run(report, settings, stack)
-            answers.run(report, stack)
-            web.run(report, stack)
-            staff.run(report, stack)
-        finally:
-            stack.stop()
+    with temporary_stack(settings.index_dir) as stack:
+        dialogue.run(report, settings, stack)
+        answers.run(report, stack)
+        web.run(report, stack)
+        staff.run(report, stack)
     report.save(settings.var_dir / "bench" / "results.json")
 
 

@@ -18,7 +18,6 @@ import argparse
 import csv
 import sqlite3
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,20 +274,12 @@ def main() -> None:
     if args.dev or args.fit:
         _in_process(args.fit, args.probes)
         return
-    from tests.conftest import copy_index
-    from tests.stack import Stack
+    from tests.stack import temporary_stack
 
     settings = get_settings()
     report = Report()
-    with tempfile.TemporaryDirectory() as folder:
-        var_dir = Path(folder) / "var"
-        copy_index(settings.index_dir, var_dir / "index")
-        stack = Stack(var_dir)
-        stack.start()
-        try:
-            run(report, stack)
-        finally:
-            stack.stop()
+    with temporary_stack(settings.index_dir) as stack:
+        run(report, stack)
     report.save(settings.var_dir / "bench" / "answers.json")
 
 

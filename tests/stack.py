@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import SAMPLE_KB
+from tests.conftest import SAMPLE_KB, copy_index
 from tests.processes import BIN, free_port, start, stop, wait_http
 
 START_TIMEOUT = 400.0
@@ -114,3 +117,17 @@ def texts(messages: list[dict]) -> str:
 
 def buttons(messages: list[dict]) -> list[dict]:
     return [b for m in messages for b in m.get("buttons", [])]
+
+
+@contextlib.contextmanager
+def temporary_stack(index_dir: Path) -> Iterator[Stack]:
+    """A whole running system over a copy of ``index_dir`` in a temporary var folder, stopped on exit."""
+    with tempfile.TemporaryDirectory() as folder:
+        var_dir = Path(folder) / "var"
+        copy_index(index_dir, var_dir / "index")
+        stack = Stack(var_dir)
+        stack.start()
+        try:
+            yield stack
+        finally:
+            stack.stop()

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -85,15 +86,19 @@ class Service:
         ).json()
 
 
-@pytest.fixture(scope="module")
-def service(sample_index, tmp_path_factory):
-    root = tmp_path_factory.mktemp("admin")
+def running_service(root: Path, index_dir: Path) -> Iterator[Service]:
+    """A started :class:`Service` over copies of the sample knowledge base and ``index_dir``; killed after."""
     shutil.copytree(SAMPLE_KB, root / "kb")
-    copy_index(sample_index, root / "var" / "index")
+    copy_index(index_dir, root / "var" / "index")
     running = Service(root)
     running.start()
     yield running
     running.kill()
+
+
+@pytest.fixture(scope="module")
+def service(sample_index, tmp_path_factory):
+    yield from running_service(tmp_path_factory.mktemp("admin"), sample_index)
 
 
 def test_authentication(service):

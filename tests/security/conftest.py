@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import SAMPLE_KB, copy_index
-from tests.test_admin_api import Service
+from tests.test_admin_api import running_service
 
 
 @pytest.fixture(scope="session")
 def admin_service(sample_index, tmp_path_factory):
-    root = tmp_path_factory.mktemp("security-admin")
-    shutil.copytree(SAMPLE_KB, root / "kb")
-    copy_index(sample_index, root / "var" / "index")
-    running = Service(root)
-    running.start()
-    yield running
-    running.kill()
+    yield from running_service(tmp_path_factory.mktemp("security-admin"), sample_index)
