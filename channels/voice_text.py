@@ -27,6 +27,7 @@ _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)|\*\*|__|`+|^\s*\|?[-:
 _BRACKETS = re.compile(r"[（(\[【〔{]\s*([^）)\]】〕}]*?)\s*[）)\]】〕}]")
 _QUOTES = re.compile(r"[《》〈〉“”\"‘’「」『』<>]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(\d+)[.、．)]\s*")
+_CJK_SPACE = re.compile(r"\s+(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])\s+")
 _CLAUSE_END = re.compile(r"(?<=[，、：])")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 
@@ -61,6 +62,7 @@ def plain_text(text: str) -> str:
     text = re.sub(r"([，。；、：])[，。；、]+", r"\1", text)
     text = re.sub(r"，([。；！？])", r"\1", text)
     text = re.sub(r"\s{2,}", " ", text)
+    text = _CJK_SPACE.sub("", text)  # "每月 960 元" is read "每月九百六十元": spaces beside Chinese mean nothing aloud
     text = text.strip("，。 ")
     return text + "。" if text and text[-1] not in "？！。" else text
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need: Chromium (browser tests) and espeak-ng (speech).
+# Install the Debian packages the tests need: Chromium (browser tests), espeak-ng (speech) and CJK fonts.
 set -eu
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+# Chinese and emoji fonts: pages, screenshots and PDFs printed by Chromium need them to show (and hold) text.
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi "color emoji" || need+=(fonts-noto-color-emoji)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "warning: missing ${need[*]}; install them as root (apt-get install ${need[*]})" >&2
@@ -11,4 +14,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

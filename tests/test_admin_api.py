@@ -157,7 +157,7 @@ def test_validation_errors_change_nothing(service):
 def test_create_delete_and_rollback(service):
     text = (
         "---\nid: dog-registration\ntype: guide\ntitle: 犬只登记\ndepartment: 示例市农业农村局\nregion: 示例市\n"
-        "audience: [个人]\nupdated: 2026-11-20\nsample: true\n---\n\n"
+        "audience: [个人]\naliases: [养狗登记, 办狗证]\nupdated: 2026-11-20\nsample: true\n---\n\n"
         "## 申请材料\n\n1. 养犬人身份证。\n2. 犬只狂犬病免疫证明。\n\n"
         "## 办理流程\n\n到居住地动物防疫站办理犬只登记，领取犬牌。\n\n## 收费标准\n\n犬只登记免费。\n"
     )

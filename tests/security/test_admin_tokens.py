@@ -55,7 +55,10 @@ def test_scoped_editor_writes_only_its_department(service):
     assert f"department: {DEPARTMENT}" in own and f"department: {DEPARTMENT}" not in other
 
     def put(doc_id: str, text: str, token: str = SCOPED) -> httpx.Response:
-        return httpx.put(f"{url}/admin/documents/{doc_id}", content=text.encode(), headers=_auth(token), timeout=60)
+        """PUT as an editor who has just opened the document (If-Match with its ETag)."""
+        opened = httpx.get(f"{url}/admin/documents/{doc_id}", headers=_auth(token), timeout=60)
+        headers = {**_auth(token), "If-Match": opened.headers["ETag"]}
+        return httpx.put(f"{url}/admin/documents/{doc_id}", content=text.encode(), headers=headers, timeout=60)
 
     refused = put("passport", other.replace("## 申请材料", "## 申请材料\n\n越权修改。", 1))
     assert refused.status_code == 403 and DEPARTMENT in refused.json()["detail"]
