@@ -7,11 +7,11 @@ Order of a request: security headers (added to every answer below) → Host allo
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from govbot.security.body_limit import BodyLimitMiddleware
 from govbot.security.errors import install_error_handlers
 from govbot.security.headers import SecurityHeadersMiddleware
+from govbot.security.hosts import HostAllowListMiddleware
 from govbot.security.rate_limit import RateLimitMiddleware, Rule
 from govbot.settings import Settings
 
@@ -63,5 +63,5 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     _shape_openapi(app, rules, settings.docs_admin)
     app.add_middleware(RateLimitMiddleware, rules=rules)  # innermost
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(HostAllowListMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost

@@ -37,8 +37,12 @@ def test_not_found_is_chinese(client):
 
 
 def test_unknown_host_is_refused(client):
-    assert client.get("/health", headers={"Host": "attacker.example"}).status_code == 400
+    refused = client.get("/health", headers={"Host": "attacker.example"})
+    assert refused.status_code == 400 and refused.json() == {"detail": "请求的主机名不在本服务的允许列表中。"}
+    assert client.get("/health", headers={"Host": "attacker.example:8000"}).status_code == 400
+    assert client.get("/health", headers={"Host": "127.0.0.1.attacker.example"}).status_code == 400
     assert client.get("/health", headers={"Host": "localhost:8000"}).status_code == 200
+    assert client.get("/health", headers={"Host": "LOCALHOST"}).status_code == 200
 
 
 def test_admin_routes_hidden_from_openapi_by_default(client):
