@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
 MAX_DETAIL_CHARS = 300
@@ -72,8 +73,19 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     return JSONResponse({"detail": validation_message(exc.errors())}, status_code=422)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the app's routes serve for this path (Starlette names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     if exc.status_code in NO_BODY:
         return Response(status_code=exc.status_code, headers=headers)
     return JSONResponse({"detail": safe_detail(exc.status_code, exc.detail)}, exc.status_code, headers=headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from govbot.api.responses import ERROR_CONTENT
 from govbot.security.body_limit import BodyLimitMiddleware
 from govbot.security.errors import install_error_handlers
 from govbot.security.headers import SecurityHeadersMiddleware
@@ -31,7 +32,7 @@ def _shape_openapi(app: FastAPI, rules: list[Rule], with_admin: bool) -> None:
     """The OpenAPI schema without the admin API (unless ``with_admin``), and with the middleware's answers:
     413 where a body is sent, 429 where a rate applies."""
     generate = app.openapi
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+    error = {"content": ERROR_CONTENT}
     limited = [rule for rule in rules if rule.rate.strip().lower() not in ("", "off")]
 
     def openapi() -> dict:
