@@ -9,7 +9,7 @@ import io
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import Field, StrictStr, conint
+from pydantic import Field, StrictStr
 
 from govbot.admin.aliases import with_aliases
 from govbot.admin.analytics import analytics
@@ -18,7 +18,7 @@ from govbot.admin.kb_store import NotFound, StoreFailure
 from govbot.admin.review import close_items, group_items, open_items
 from govbot.api.admin_auth import check_scope, editor, reader
 from govbot.api.admin_documents import STORE_FAILED, _invalid, _reindex
-from govbot.api.models import IsoDate, RequestModel
+from govbot.api.models import IsoDate, PositiveId, RequestModel
 from govbot.api.responses import ADMIN, CsvResponse, errors
 from govbot.storage.subscriptions import list_notifications
 from knowledge.problems import DocumentError
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN)
 
 
 class GroupAction(RequestModel):
-    group_id: conint(strict=True, ge=1)
+    group_id: PositiveId
 
 
 class LinkAction(GroupAction):

@@ -23,7 +23,8 @@ MAX_LINE_CHARS = 1_500  # the handoff action cuts longer lines
 
 
 class AnswerRequest(RequestModel):
-    question: StrictStr = Field(..., max_length=10_000)
+    # minLength and pattern for the schema only: the answerer refuses a blank question with a specific sentence.
+    question: StrictStr = Field(..., max_length=10_000, minLength=1, pattern=r"^\s*\S")
     sender: StrictStr = Field("anonymous", max_length=200)
     channel: StrictStr = Field("rest", max_length=32)
     current_doc: StrictStr | None = Field(None, max_length=200)

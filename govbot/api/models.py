@@ -51,3 +51,25 @@ class IsoDate(dt.date):
         if not isinstance(value, str):
             raise TypeError("a date must be text")
         return dt.date.fromisoformat(value)  # ValueError for anything but YYYY-MM-DD
+
+
+class PositiveId(int):
+    """A JSON integer of at least 1: ``7`` or ``7.0`` (JSON Schema's integers), never ``true`` or ``"7"``."""
+
+    @classmethod
+    def __get_validators__(cls):
+        yield cls.validate
+
+    @classmethod
+    def __modify_schema__(cls, schema: dict[str, Any]) -> None:
+        schema.update(type="integer", minimum=1)
+
+    @classmethod
+    def validate(cls, value: object) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("an id must be an integer")
+        if value < 1:
+            raise ValueError("an id is at least 1")
+        return value

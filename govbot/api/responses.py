@@ -36,8 +36,6 @@ ADMIN = errors(401, 403)  # the admin routers: no or unknown token, or a read-on
 INTERNAL = errors(401)  # the internal routers (action server → app): no or wrong service token
 
 
-
-
 class WavResponse(Response):
     """A WAV file (``response_class`` documents the media type)."""
 

@@ -1,14 +1,13 @@
 """App-wide error handlers: every error body is ``{"detail": <short Chinese>}``; nothing internal leaks.
 
-Validation dumps, default English status phrases, detail lists and unexpected exceptions become fixed Chinese
-sentences; the details go to the server log. Structured details for staff (``{"message": ..., ...}`` from the
-admin API's document validation) are kept.
+Validation dumps, English details (status phrases, framework messages), detail lists and unexpected exceptions
+become fixed Chinese sentences; the details go to the server log. Structured details for staff
+(``{"message": ..., ...}`` from the admin API's document validation) are kept.
 """
 
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -58,13 +57,10 @@ def safe_detail(status: int, detail: object) -> object:
     """The detail as citizens and staff may see it."""
     if isinstance(detail, dict) and isinstance(detail.get("message"), str):
         return detail
-    if isinstance(detail, str) and detail and len(detail) <= MAX_DETAIL_CHARS:
-        try:
-            default = HTTPStatus(status).phrase
-        except ValueError:
-            default = ""
-        if detail != default:
-            return detail
+    # The app's own details are Chinese; an ASCII-only one comes from a framework ("There was an error parsing
+    # the body") and is replaced by the status's sentence.
+    if isinstance(detail, str) and detail and not detail.isascii() and len(detail) <= MAX_DETAIL_CHARS:
+        return detail
     return BY_STATUS.get(status, INVALID if status < 500 else INTERNAL)
 
 

@@ -30,7 +30,7 @@ def rate_rules(settings: Settings) -> list[Rule]:
 
 def _shape_openapi(app: FastAPI, rules: list[Rule], with_admin: bool) -> None:
     """The OpenAPI schema without the admin API (unless ``with_admin``), and with the middleware's answers:
-    413 where a body is sent, 429 where a rate applies."""
+    400 and 413 where a body is sent, 429 where a rate applies."""
     generate = app.openapi
     error = {"content": ERROR_CONTENT}
     limited = [rule for rule in rules if rule.rate.strip().lower() not in ("", "off")]
@@ -44,6 +44,7 @@ def _shape_openapi(app: FastAPI, rules: list[Rule], with_admin: bool) -> None:
                 for operation in operations.values():
                     responses = operation.setdefault("responses", {})
                     if "requestBody" in operation:
+                        responses.setdefault("400", {"description": "请求体无法解析", **error})
                         responses.setdefault("413", {"description": "请求体过大", **error})
                     if any(rule.matches(path) for rule in limited):
                         responses.setdefault("429", {"description": "请求过于频繁", **error})
