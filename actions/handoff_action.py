@@ -13,6 +13,7 @@ from actions.knowledge_client import KnowledgeUnavailable, post
 from govbot.privacy.callback import callback_number
 
 MAX_LINES = 50
+MAX_LINE_CHARS = 1_500  # the app's /tickets limits (govbot.api.conversation)
 
 
 def transcript(tracker: Tracker) -> list[dict[str, str]]:
@@ -21,7 +22,7 @@ def transcript(tracker: Tracker) -> list[dict[str, str]]:
     for event in tracker.events:
         if event.get("event") in ("user", "bot") and event.get("text"):
             stamp = dt.datetime.fromtimestamp(event.get("timestamp") or 0, dt.timezone.utc).isoformat()
-            lines.append({"role": event["event"], "text": event["text"], "time": stamp})
+            lines.append({"role": event["event"], "text": event["text"][:MAX_LINE_CHARS], "time": stamp})
     return lines[-MAX_LINES:]
 
 

@@ -106,7 +106,7 @@ class Settings:
     voice_state_ttl: float = field(default_factory=lambda: _env_float("VOICE_STATE_TTL", 1800.0))
 
     # Web hardening (request limits, rate limits, hosts, docs, re-index retries).
-    max_body_kb: int = field(default_factory=lambda: _env_int("MAX_BODY_KB", 256))
+    max_body_kb: int = field(default_factory=lambda: _env_int("MAX_BODY_KB", 1024))
     rate_chat: str = field(default_factory=lambda: _env("RATE_CHAT", "30/minute"))
     rate_search: str = field(default_factory=lambda: _env("RATE_SEARCH", "120/minute"))
     rate_tts: str = field(default_factory=lambda: _env("RATE_TTS", "30/minute"))

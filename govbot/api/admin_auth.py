@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from govbot.admin.auth import Principal
+from govbot.api.responses import ADMIN
 from knowledge.document import parse_document
 from knowledge.problems import DocumentError
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN)
 UNAUTHORIZED = HTTPException(
     status_code=401,
     detail="需要有效的管理令牌（Authorization: Bearer <token>）。",

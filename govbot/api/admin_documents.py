@@ -12,11 +12,12 @@ from fastapi.concurrency import run_in_threadpool
 from govbot.admin.auth import Principal
 from govbot.admin.kb_store import KnowledgeStore, NotFound, Precondition, PreconditionFailed, StoreFailure, etag_of
 from govbot.api.admin_auth import check_scope, editor, reader
+from govbot.api.responses import ADMIN, errors
 from knowledge.document import parse_document
 from knowledge.importer import IMPORTERS, FileReport, plan_import
 from knowledge.problems import DocumentError
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN)
 INDEX_WAIT = 30.0
 CHUNK = 1 << 20
 STALE = "文档已被他人修改，请刷新后再保存。"
@@ -25,6 +26,13 @@ NEED_PRECONDITION = (
     "请先打开文档再保存：修改或删除需要 If-Match 请求头（取自打开文档时的 ETag），新建需要 If-None-Match: *。"
 )
 STORE_FAILED = "保存失败，未做任何修改，请稍后重试。"
+# The Markdown body these routes read themselves (any content type; JSON {"markdown": ...} also accepted).
+MARKDOWN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/plain": {"schema": {"type": "string", "minLength": 1, "pattern": r"^\s*\S"}}},
+    }
+}
 
 
 def _store(request: Request) -> KnowledgeStore:
@@ -126,7 +134,7 @@ def list_documents(
     return {"total": len(rows), "page": page, "page_size": page_size, "items": rows[start : start + page_size]}
 
 
-@router.get("/documents/{doc_id}")
+@router.get("/documents/{doc_id}", responses=errors(404))
 def get_document(request: Request, response: Response, doc_id: str, _: Principal = Depends(reader)) -> dict:
     """A document's Markdown; its ``ETag`` (also ``etag`` in the body) goes into If-Match when saving."""
     store = _store(request)
@@ -145,7 +153,7 @@ def get_document(request: Request, response: Response, doc_id: str, _: Principal
     }
 
 
-@router.post("/validate/{doc_id}")
+@router.post("/validate/{doc_id}", responses=errors(413), openapi_extra=MARKDOWN_BODY)
 async def validate(request: Request, doc_id: str, _: Principal = Depends(reader)) -> dict:
     """Check a draft without saving it; returns problems and the sections it would have (for the preview)."""
     markdown = await _markdown(request)
@@ -159,7 +167,7 @@ async def validate(request: Request, doc_id: str, _: Principal = Depends(reader)
     return {"problems": [p.to_dict() for p in problems], "sections": sections}
 
 
-@router.put("/documents/{doc_id}")
+@router.put("/documents/{doc_id}", responses=errors(412, 413, 428, 503), openapi_extra=MARKDOWN_BODY)
 async def put_document(request: Request, response: Response, doc_id: str, who: Principal = Depends(editor)) -> dict:
     """Create (``If-None-Match: *``) or replace (``If-Match: <ETag>``) a document; live once the call returns.
 
@@ -188,7 +196,7 @@ async def put_document(request: Request, response: Response, doc_id: str, who: P
     }
 
 
-@router.delete("/documents/{doc_id}")
+@router.delete("/documents/{doc_id}", responses=errors(404, 412, 428, 503))
 async def delete_document(request: Request, doc_id: str, who: Principal = Depends(editor)) -> dict:
     """Delete a document; needs ``If-Match: <ETag>`` (412 when stale, 428 when missing)."""
     check_scope(who, _current(_store(request), doc_id))
@@ -209,7 +217,7 @@ def history(request: Request, doc_id: str, _: Principal = Depends(reader)) -> di
     return {"id": doc_id, "versions": _store(request).history(doc_id)}
 
 
-@router.post("/documents/{doc_id}/rollback")
+@router.post("/documents/{doc_id}/rollback", responses=errors(404, 503))
 async def rollback(
     request: Request, doc_id: str, version: int = Query(..., ge=1), who: Principal = Depends(editor)
 ) -> dict:
@@ -240,7 +248,7 @@ async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
     return target
 
 
-@router.post("/import")
+@router.post("/import", responses=errors(413, 503))
 async def import_files(
     request: Request,
     files: list[UploadFile] = File(...),

@@ -9,7 +9,7 @@ import io
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictStr
 
 from govbot.admin.aliases import with_aliases
 from govbot.admin.analytics import analytics
@@ -18,15 +18,21 @@ from govbot.admin.kb_store import NotFound, StoreFailure
 from govbot.admin.review import close_items, group_items, open_items
 from govbot.api.admin_auth import check_scope, editor, reader
 from govbot.api.admin_documents import STORE_FAILED, _invalid, _reindex
+from govbot.api.models import IsoDate, PositiveId, RequestModel
+from govbot.api.responses import ADMIN, CsvResponse, errors
 from govbot.storage.subscriptions import list_notifications
 from knowledge.problems import DocumentError
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN)
 
 
-class GroupAction(BaseModel):
-    group_id: int = Field(..., ge=1)
-    doc_id: str | None = Field(None, max_length=80)
+class GroupAction(RequestModel):
+    group_id: PositiveId
+
+
+class LinkAction(GroupAction):
+    # minLength for the schema only: the handler answers an empty id with a specific sentence.
+    doc_id: StrictStr = Field(..., max_length=80, minLength=1)
 
 
 def _groups(request: Request) -> list:
@@ -54,9 +60,8 @@ def _csv(rows: list[list], filename: str) -> Response:
     """A CSV download (UTF-8 with BOM for Excel); every text cell is made formula-safe (OWASP CSV injection)."""
     buffer = io.StringIO()
     csv.writer(buffer).writerows([[spreadsheet_safe(cell) for cell in row] for row in rows])
-    return Response(
+    return CsvResponse(
         "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -68,7 +73,7 @@ async def review(request: Request, _: Principal = Depends(reader)) -> dict:
     return {"groups": [g.to_dict() for g in groups]}
 
 
-@router.get("/review.csv")
+@router.get("/review.csv", response_class=CsvResponse)
 async def review_csv(request: Request, _: Principal = Depends(reader)) -> Response:
     groups = await run_in_threadpool(_groups, request)
     rows = [["group_id", "size", "kinds", "documents", "questions", "first_seen", "last_seen"]]
@@ -78,8 +83,8 @@ async def review_csv(request: Request, _: Principal = Depends(reader)) -> Respon
     return _csv(rows, "review.csv")
 
 
-@router.post("/review/link")
-async def link(request: Request, body: GroupAction, who: Principal = Depends(editor)) -> dict:
+@router.post("/review/link", responses=errors(404, 503))
+async def link(request: Request, body: LinkAction, who: Principal = Depends(editor)) -> dict:
     """Add a group's questions to a document's aliases (live once this returns) and close the group."""
     if not body.doc_id:
         raise HTTPException(status_code=422, detail="请指定要关联的文档编号 doc_id。")
@@ -109,7 +114,7 @@ async def link(request: Request, body: GroupAction, who: Principal = Depends(edi
     }
 
 
-@router.post("/review/resolve")
+@router.post("/review/resolve", responses=errors(404))
 async def resolve(request: Request, body: GroupAction, who: Principal = Depends(editor)) -> dict:
     group = await run_in_threadpool(_find, request, body.group_id)
     closed = close_items(request.app.state.settings.database_url, group.item_ids, "resolved", who.name)
@@ -127,8 +132,8 @@ def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.dat
 @router.get("/analytics")
 async def get_analytics(
     request: Request,
-    start: dt.date | None = Query(None, alias="from"),
-    end: dt.date | None = Query(None, alias="to"),
+    start: IsoDate | None = Query(None, alias="from"),
+    end: IsoDate | None = Query(None, alias="to"),
     _: Principal = Depends(reader),
 ) -> dict:
     """Messages per day and channel, outcome shares, satisfaction, top documents and unanswered groups."""
@@ -139,11 +144,11 @@ async def get_analytics(
     return figures
 
 
-@router.get("/analytics.csv")
+@router.get("/analytics.csv", response_class=CsvResponse)
 async def analytics_csv(
     request: Request,
-    start: dt.date | None = Query(None, alias="from"),
-    end: dt.date | None = Query(None, alias="to"),
+    start: IsoDate | None = Query(None, alias="from"),
+    end: IsoDate | None = Query(None, alias="to"),
     _: Principal = Depends(reader),
 ) -> Response:
     start, end = _period(start, end)

@@ -7,9 +7,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from govbot.admin.auth import Principal
 from govbot.api.admin_auth import reader
+from govbot.api.responses import ADMIN, errors
 from govbot.storage.tickets import get_ticket, list_tickets
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=ADMIN)
 
 
 @router.get("/tickets")
@@ -25,7 +26,7 @@ async def tickets(
     return {"tickets": rows}
 
 
-@router.get("/tickets/{ticket_id}")
+@router.get("/tickets/{ticket_id}", responses=errors(404))
 async def ticket(request: Request, ticket_id: int, who: Principal = Depends(reader)) -> dict:
     """One ticket with its masked transcript; the callback number in full for editors only."""
     url = request.app.state.settings.database_url

@@ -10,8 +10,10 @@ import json
 
 import httpx
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictStr
 
+from govbot.api.models import RequestModel
+from govbot.api.responses import errors
 from govbot.security import signatures
 from govbot.security.secrets import gateway_secret, rasa_token
 from govbot.security.sessions import current_session
@@ -21,8 +23,9 @@ MAX_MESSAGE_CHARS = 500
 RASA_TIMEOUT = 20.0
 
 
-class ChatMessage(BaseModel):
-    message: str = Field(..., min_length=1)
+class ChatMessage(RequestModel):
+    # maxLength for the schema only: _forward answers a longer message with a specific sentence.
+    message: StrictStr = Field(..., min_length=1, maxLength=MAX_MESSAGE_CHARS)
 
 
 def _rasa_url(request: Request) -> str:
@@ -50,14 +53,14 @@ async def _forward(request: Request, channel: str, sender: str, message: str) ->
     return response.json()
 
 
-@router.post("/chat")
+@router.post("/chat", responses=errors(502, 503))
 async def chat(request: Request, response: Response, body: ChatMessage) -> list[dict]:
     """Send a message through Rasa's REST channel as this session; returns the bot's messages."""
     session = current_session(request, response)
     return await _forward(request, "rest", session.chat_sender, body.message)
 
 
-@router.post("/elder")
+@router.post("/elder", responses=errors(502, 503))
 async def elder(request: Request, response: Response, body: ChatMessage) -> dict:
     """Send a message through the plain-text (voice) channel as this session; returns ``{"text": ...}``."""
     session = current_session(request, response)

@@ -6,52 +6,58 @@ import time
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictBool, StrictStr
 
 from govbot.answering.answerer import Answerer
+from govbot.api.models import RequestModel
+from govbot.api.responses import INTERNAL, errors
 from govbot.security.internal_token import require_internal
 from govbot.storage.records import record_answer, record_feedback, record_ticket
 from index.normalize import HANS, HANT, convert_visible, detect_script, reply_config, to_simplified
 from index.query_text import QueryError
 from index.searcher import IndexNotReady
 
-router = APIRouter(tags=["conversation"], dependencies=[Depends(require_internal)])
+router = APIRouter(tags=["conversation"], dependencies=[Depends(require_internal)], responses=INTERNAL)
+MAX_LINES = 50  # as many as the handoff action sends
+MAX_LINE_CHARS = 1_500  # the handoff action cuts longer lines
 
 
-class AnswerRequest(BaseModel):
-    question: str = Field(..., max_length=10_000)
-    sender: str = Field("anonymous", max_length=200)
-    channel: str = Field("rest", max_length=32)
-    current_doc: str | None = None
-    followup: bool = False
-    doc_id: str | None = None
+class AnswerRequest(RequestModel):
+    # minLength and pattern for the schema only: the answerer refuses a blank question with a specific sentence.
+    question: StrictStr = Field(..., max_length=10_000, minLength=1, pattern=r"^\s*\S")
+    sender: StrictStr = Field("anonymous", max_length=200)
+    channel: StrictStr = Field("rest", max_length=32)
+    current_doc: StrictStr | None = Field(None, max_length=200)
+    followup: StrictBool = False
+    doc_id: StrictStr | None = Field(None, max_length=200)
     # The conversation's script so far ("hans"/"hant"), used when the question itself shows neither.
-    script: str | None = Field(None, regex="^(hans|hant)$")
-    section: str | None = Field(None, max_length=100)
+    script: StrictStr | None = Field(None, regex="^(hans|hant)$")
+    section: StrictStr | None = Field(None, max_length=100)
 
 
-class FeedbackRequest(BaseModel):
-    sender: str = Field("anonymous", max_length=200)
-    channel: str = Field("rest", max_length=32)
-    question: str | None = Field(None, max_length=10_000)
-    doc_id: str | None = None
-    useful: bool
+class FeedbackRequest(RequestModel):
+    sender: StrictStr = Field("anonymous", max_length=200)
+    channel: StrictStr = Field("rest", max_length=32)
+    question: StrictStr | None = Field(None, max_length=10_000)
+    doc_id: StrictStr | None = Field(None, max_length=200)
+    useful: StrictBool
 
 
-class TranscriptLine(BaseModel):
-    role: str = Field(..., max_length=16)
-    text: str = Field("", max_length=5_000)
-    time: str = Field("", max_length=40)
+class TranscriptLine(RequestModel):
+    role: StrictStr = Field(..., max_length=16)
+    text: StrictStr = Field("", max_length=MAX_LINE_CHARS)
+    time: StrictStr = Field("", max_length=40)
 
 
-class TicketRequest(BaseModel):
-    sender: str = Field("anonymous", max_length=200)
-    channel: str = Field("rest", max_length=32)
-    transcript: list[TranscriptLine] = Field(default_factory=list, max_items=500)
-    callback_number: str | None = Field(None, max_length=40)
+class TicketRequest(RequestModel):
+    sender: StrictStr = Field("anonymous", max_length=200)
+    channel: StrictStr = Field("rest", max_length=32)
+    # Within the body limit (GOVBOT_MAX_BODY_KB) even when every character takes 3 bytes and is JSON-escaped.
+    transcript: list[TranscriptLine] = Field(default_factory=list, max_items=MAX_LINES)
+    callback_number: StrictStr | None = Field(None, max_length=40)
 
 
-@router.post("/answer")
+@router.post("/answer", responses=errors(503))
 async def answer(request: Request, body: AnswerRequest) -> dict:
     """The answer to a citizen's message as structure (see :class:`Answer`), recorded (masked) for analytics; in
     Traditional script when the citizen wrote in Traditional (``script`` says which)."""

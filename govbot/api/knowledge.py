@@ -7,19 +7,22 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from govbot.api.responses import errors
 from index.filters import SearchFilters
 from index.query_text import QueryError
 from index.searcher import IndexNotReady, Searcher
 
 router = APIRouter(tags=["knowledge"])
 MAX_RAW_QUERY = 10_000
+# What a question must be, for the schema; the handler checks it itself, to answer with a specific message.
+QUESTION = {"minLength": 1, "maxLength": MAX_RAW_QUERY, "pattern": r"^\s*\S"}
 
 
 def searcher_of(request: Request) -> Searcher:
     return request.app.state.searcher
 
 
-@router.get("/health")
+@router.get("/health", responses=errors(503))
 def health(request: Request) -> dict:
     """Liveness and the snapshot being served; ``degraded`` (still 200) while re-indexing keeps failing."""
     try:
@@ -36,10 +39,10 @@ def health(request: Request) -> dict:
     }
 
 
-@router.get("/search")
+@router.get("/search", responses=errors(503))
 async def search(
     request: Request,
-    q: str = Query("", description="the citizen's question"),
+    q: str = Query(..., description="the citizen's question", json_schema_extra=QUESTION),
     top_k: int = Query(5, ge=1, le=50),
     type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
     audience: str | None = None,
@@ -59,7 +62,7 @@ async def search(
     return response.to_dict()
 
 
-@router.get("/documents/{doc_id}")
+@router.get("/documents/{doc_id}", responses=errors(404, 503))
 def document(request: Request, doc_id: str) -> dict:
     """One document as indexed: its metadata and full sections."""
     try:

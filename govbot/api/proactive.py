@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import Field, StrictStr, constr
 
+from govbot.api.models import RequestModel
+from govbot.api.responses import INTERNAL
 from govbot.matching.matcher import match_policies
 from govbot.matching.profile import Profile
 from govbot.matching.report import MAX_LISTED, compose
@@ -13,19 +15,19 @@ from govbot.security.internal_token import require_internal
 from govbot.storage import subscriptions
 from knowledge.schema import TOPICS
 
-router = APIRouter(tags=["proactive"], dependencies=[Depends(require_internal)])
+router = APIRouter(tags=["proactive"], dependencies=[Depends(require_internal)], responses=INTERNAL)
 VOICE_CHANNELS = ("plaintext",)
 
 
-class MatchRequest(BaseModel):
+class MatchRequest(RequestModel):
     answers: dict = Field(default_factory=dict)
-    channel: str = Field("rest", max_length=32)
+    channel: StrictStr = Field("rest", max_length=32)
 
 
-class SubscriptionRequest(BaseModel):
-    sender: str = Field(..., min_length=1, max_length=200)
-    channel: str = Field("rest", max_length=32)
-    topics: list[str] = Field(default_factory=list, max_items=20)
+class SubscriptionRequest(RequestModel):
+    sender: StrictStr = Field(..., min_length=1, max_length=200)
+    channel: StrictStr = Field("rest", max_length=32)
+    topics: list[constr(strict=True, max_length=20)] = Field(default_factory=list, max_items=20)
 
 
 @router.post("/match")

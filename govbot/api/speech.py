@@ -10,11 +10,15 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from govbot.api.responses import WavResponse, errors
+
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["speech"])
 MAX_TTS_CHARS = 500
 VOICE = "cmn"
 TIMEOUT_SECONDS = 30
+# For the schema; the handler checks both itself, to answer with a specific message.
+SPOKEN = {"maxLength": MAX_TTS_CHARS, "pattern": r"^\s*\S"}
 UNAVAILABLE = "语音服务暂时不可用，请稍后再试。"
 
 
@@ -45,14 +49,14 @@ def synthesize(text: str) -> bytes:
     return result.stdout
 
 
-@router.get("/tts")
-async def tts(text: str = Query(..., min_length=1)) -> Response:
+@router.get("/tts", response_class=WavResponse, responses=errors(503))
+async def tts(text: str = Query(..., min_length=1, json_schema_extra=SPOKEN)) -> Response:
     """Speak ``text`` (at most 500 characters) as a WAV file."""
+    if len(text) > MAX_TTS_CHARS:
+        raise HTTPException(status_code=422, detail=f"朗读文字过长：最多 {MAX_TTS_CHARS} 个字。")
     text = text.strip()
     if not text:
         raise HTTPException(status_code=422, detail="请提供要朗读的文字。")
-    if len(text) > MAX_TTS_CHARS:
-        raise HTTPException(status_code=422, detail=f"朗读文字过长：最多 {MAX_TTS_CHARS} 个字。")
     try:
         audio = await run_in_threadpool(synthesize, text)
     except SpeechUnavailable:

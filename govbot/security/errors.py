@@ -1,19 +1,19 @@
 """App-wide error handlers: every error body is ``{"detail": <short Chinese>}``; nothing internal leaks.
 
-Validation dumps, default English status phrases, detail lists and unexpected exceptions become fixed Chinese
-sentences; the details go to the server log. Structured details for staff (``{"message": ..., ...}`` from the
-admin API's document validation) are kept.
+Validation dumps, English details (status phrases, framework messages), detail lists and unexpected exceptions
+become fixed Chinese sentences; the details go to the server log. Structured details for staff
+(``{"message": ..., ...}`` from the admin API's document validation) are kept.
 """
 
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
 MAX_DETAIL_CHARS = 300
@@ -57,13 +57,10 @@ def safe_detail(status: int, detail: object) -> object:
     """The detail as citizens and staff may see it."""
     if isinstance(detail, dict) and isinstance(detail.get("message"), str):
         return detail
-    if isinstance(detail, str) and detail and len(detail) <= MAX_DETAIL_CHARS:
-        try:
-            default = HTTPStatus(status).phrase
-        except ValueError:
-            default = ""
-        if detail != default:
-            return detail
+    # The app's own details are Chinese; an ASCII-only one comes from a framework ("There was an error parsing
+    # the body") and is replaced by the status's sentence.
+    if isinstance(detail, str) and detail and not detail.isascii() and len(detail) <= MAX_DETAIL_CHARS:
+        return detail
     return BY_STATUS.get(status, INVALID if status < 500 else INTERNAL)
 
 
@@ -72,8 +69,19 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     return JSONResponse({"detail": validation_message(exc.errors())}, status_code=422)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the app's routes serve for this path (Starlette names only the first matching route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     if exc.status_code in NO_BODY:
         return Response(status_code=exc.status_code, headers=headers)
     return JSONResponse({"detail": safe_detail(exc.status_code, exc.detail)}, exc.status_code, headers=headers)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from govbot.api.responses import ERROR_CONTENT
 from govbot.security.body_limit import BodyLimitMiddleware
 from govbot.security.errors import install_error_handlers
 from govbot.security.headers import SecurityHeadersMiddleware
@@ -29,9 +30,9 @@ def rate_rules(settings: Settings) -> list[Rule]:
 
 def _shape_openapi(app: FastAPI, rules: list[Rule], with_admin: bool) -> None:
     """The OpenAPI schema without the admin API (unless ``with_admin``), and with the middleware's answers:
-    413 where a body is sent, 429 where a rate applies."""
+    400 and 413 where a body is sent, 429 where a rate applies."""
     generate = app.openapi
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}
+    error = {"content": ERROR_CONTENT}
     limited = [rule for rule in rules if rule.rate.strip().lower() not in ("", "off")]
 
     def openapi() -> dict:
@@ -43,6 +44,7 @@ def _shape_openapi(app: FastAPI, rules: list[Rule], with_admin: bool) -> None:
                 for operation in operations.values():
                     responses = operation.setdefault("responses", {})
                     if "requestBody" in operation:
+                        responses.setdefault("400", {"description": "请求体无法解析", **error})
                         responses.setdefault("413", {"description": "请求体过大", **error})
                     if any(rule.matches(path) for rule in limited):
                         responses.setdefault("429", {"description": "请求过于频繁", **error})

@@ -66,7 +66,7 @@ def test_streamed_upload_stops_at_the_limit(app, headers, tmp_path):
 
 
 def test_ordinary_json_endpoints_have_a_small_limit(app):
-    body = Body(400 << 10)
+    body = Body(2 << 20)
     response = post(app, "/answer", body, {"Content-Type": "application/json", **INTERNAL})
-    assert response.status_code == 413 and "256 KB" in response.json()["detail"]
-    assert body.sent <= (256 << 10) + 2 * CHUNK
+    assert response.status_code == 413 and "1 MB" in response.json()["detail"]
+    assert body.sent <= (1024 << 10) + 2 * CHUNK
