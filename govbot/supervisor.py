@@ -111,8 +111,7 @@ def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
                 str(bin_dir / "rasa"),
                 "run",
                 "--enable-api",
-                "--auth-token",
-                rasa_token(settings),
+                f"--auth-token={rasa_token(settings)}",  # one argument: a token may start with "-"
                 "--model",
                 str(rasa_model),
                 "--endpoints",

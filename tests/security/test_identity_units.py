@@ -89,3 +89,17 @@ def test_run_names_the_process_holding_a_busy_port(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_rasa_reads_a_token_that_starts_with_a_dash(tmp_path):
+    """Generated tokens are URL-safe base64 and may begin with "-": Rasa's own CLI must still read it as the token."""
+    from rasa.__main__ import create_argument_parser
+
+    from govbot.settings import Settings
+    from govbot.supervisor import build_services
+
+    token = "-Xqf" + "a" * 40
+    settings = Settings(var_dir=tmp_path, rasa_token=token)
+    rasa = next(s for s in build_services(settings, tmp_path / "model.tar.gz") if s.name == "rasa")
+    arguments = create_argument_parser().parse_args(rasa.command[1:])
+    assert arguments.auth_token == token
