@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import time
 from collections.abc import Iterator
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,3 +35,12 @@ def browser() -> Iterator[Browser]:
             yield instance
         finally:
             instance.close()
+
+
+def wait_until(page: Page, expression: str, timeout: float = 30_000) -> None:
+    """Poll a page expression until it is truthy (through DevTools, so the pages' CSP, which forbids eval and
+    with it Playwright's wait_for_function, stays as strict in the tests as in production)."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.1)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from govbot.security.sessions import COOKIE, WebSession, session_id
-from tests.browser import browser
+from tests.browser import browser, wait_until
 from tests.conftest import PROJECT
 
 ARTIFACTS = PROJECT / "var" / "test-artifacts"
@@ -48,15 +48,6 @@ def chromium():
         yield instance
 
 
-def _wait_until(page, expression: str, timeout: float = 30_000) -> None:
-    """Poll a page expression until it is truthy (through DevTools, so the pages' CSP, which forbids eval and
-    with it Playwright's wait_for_function, stays as strict in the tests as in production)."""
-    deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        time.sleep(0.1)
-
-
 def _session_cookie(page) -> dict:
     return next(c for c in page.context.cookies() if c["name"] == COOKIE)
 
@@ -69,7 +60,7 @@ def _ask(page, text: str) -> None:
     before = _bot_count(page)
     page.fill("#message-input", text)
     page.keyboard.press("Enter")
-    _wait_until(page, f"document.querySelectorAll('.msg.bot').length > {before}", timeout=30_000)
+    wait_until(page, f"document.querySelectorAll('.msg.bot').length > {before}", timeout=30_000)
     page.wait_for_selector("#typing", state="hidden", timeout=30_000)
 
 
@@ -88,12 +79,12 @@ def test_web_chat(stack, chromium):
     assert "来源：" in answer.locator(".citation").inner_text()
     _ask(page, "公积金")
     page.get_by_role("button", name="住房公积金贷款").last.click()
-    _wait_until(
+    wait_until(
         page, "[...document.querySelectorAll('.msg.bot .answer-title')].some(m => m.innerText === '住房公积金贷款')"
     )
     page.wait_for_selector("#typing", state="hidden")
     page.locator(".msg.bot .feedback button[aria-label='没用']").last.click()
-    _wait_until(page, "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('反馈已记录'))")
+    wait_until(page, "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('反馈已记录'))")
     cookie = _session_cookie(page)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     session = session_id(cookie["value"], stack.secret("session_secret"), max_age=3600)
@@ -104,7 +95,7 @@ def test_web_chat(stack, chromium):
     page.screenshot(path=str(ARTIFACTS / "web-chat.png"), full_page=True)
     shown = page.locator(".msg").count()
     page.reload()
-    _wait_until(page, f"document.querySelectorAll('.msg').length >= {shown - 1}")
+    wait_until(page, f"document.querySelectorAll('.msg').length >= {shown - 1}")
     assert "普通护照办理" in page.locator("#messages .answer-title").first.inner_text()
     assert _session_cookie(page)["value"] == cookie["value"]
 
@@ -143,7 +134,7 @@ def test_limits_retry_typing_and_phone_layout(stack, chromium):
     page.wait_for_selector(".msg.error button")
     page.click(".msg.error button")
     page.wait_for_selector("#typing", state="visible")
-    _wait_until(page, "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('社会保障卡'))")
+    wait_until(page, "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('社会保障卡'))")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(ARTIFACTS / "web-chat-360.png"), full_page=True)
 
@@ -160,7 +151,7 @@ def test_accessibility(stack, chromium):
     assert page.evaluate("document.activeElement.id") == "message-input"
     page.keyboard.type("结婚登记要带什么")
     page.keyboard.press("Enter")
-    _wait_until(page, "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('结婚登记'))")
+    wait_until(page, "[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('结婚登记'))")
     for selector in (
         ".msg.bot .bubble",
         ".msg.user .bubble",
@@ -195,19 +186,19 @@ def test_elderly_page(stack, chromium):
     assert heights and min(heights) >= 60
     assert page.get_by_role("button", name="找人工客服").is_visible()
     page.get_by_role("button", name="养老金认证").click()
-    _wait_until(page, "document.querySelector('#reply').innerText.includes('养老金')")
+    wait_until(page, "document.querySelector('#reply').innerText.includes('养老金')")
     assert page.evaluate("window.__spoken.length") == 1
     assert page.evaluate("window.__spoken[0]") == page.inner_text("#reply")
     page.click("#repeat")
     assert page.evaluate("window.__spoken.length") == 2
     page.fill("#ask-input", "公积金")
     page.keyboard.press("Enter")
-    _wait_until(page, "document.querySelector('#reply').innerText.includes('请回复数字')")
+    wait_until(page, "document.querySelector('#reply').innerText.includes('请回复数字')")
     options = page.inner_text("#reply")
     number = options.split("住房公积金贷款")[0].strip()[-1]
     page.fill("#ask-input", number)
     page.keyboard.press("Enter")
-    _wait_until(page, "document.querySelector('#reply').innerText.startsWith('住房公积金贷款')")
+    wait_until(page, "document.querySelector('#reply').innerText.startsWith('住房公积金贷款')")
     ratio = page.evaluate(CONTRAST_JS, "#reply")
     assert ratio >= 7
     page.screenshot(path=str(ARTIFACTS / "elder.png"), full_page=True)
@@ -220,7 +211,7 @@ def test_elderly_page_without_browser_speech_uses_server_tts(stack, chromium):
     page = context.new_page()
     page.goto(stack.app_url + "/elder")
     page.get_by_role("button", name="高龄津贴").click()
-    _wait_until(page, "document.querySelector('#tts-audio').src.includes('/tts?text=')")
+    wait_until(page, "document.querySelector('#tts-audio').src.includes('/tts?text=')")
     src = page.evaluate("document.querySelector('#tts-audio').src")
     audio = httpx.get(src, timeout=60)
     assert audio.status_code == 200 and audio.content[:4] == b"RIFF" and audio.content[8:12] == b"WAVE"
@@ -233,20 +224,20 @@ def test_staff_edit_changes_the_bots_answer(stack, chromium):
     page.goto(stack.app_url + "/admin")
     page.fill("#token", "wrong-token")
     page.click("#login button[type=submit]")
-    _wait_until(page, "document.querySelector('#login-error').innerText.length > 0")
+    wait_until(page, "document.querySelector('#login-error').innerText.length > 0")
     page.fill("#token", token)
     page.click("#login button[type=submit]")
     page.wait_for_selector("#doc-rows tr")
     page.fill("#doc-search", "驾驶证")
     page.wait_for_selector("a[data-doc='driver-license-renewal']")
     page.click("a[data-doc='driver-license-renewal']")
-    _wait_until(page, "document.querySelector('#doc-text').value.includes('收费标准')")
+    wait_until(page, "document.querySelector('#doc-text').value.includes('收费标准')")
     text = page.input_value("#doc-text")
     assert "工本费 10 元" in text
     page.fill("#doc-text", text.replace("工本费 10 元", "工本费 15 元"))
-    _wait_until(page, "document.querySelector('#preview').innerText.includes('工本费 15 元')")
+    wait_until(page, "document.querySelector('#preview').innerText.includes('工本费 15 元')")
     page.click("#save")
-    _wait_until(page, "document.querySelector('#save-status').innerText.includes('已上线')", timeout=30_000)
+    wait_until(page, "document.querySelector('#save-status').innerText.includes('已上线')", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "admin-editor.png"), full_page=True)
     page.click("[data-tab=hit]")
     page.fill("#hit-q", "驾驶证补证多少钱")

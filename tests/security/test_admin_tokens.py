@@ -116,7 +116,7 @@ def test_generated_token_file_is_private(tmp_path):
 
 
 def test_admin_page_shows_the_editing_scope(service):
-    from tests.browser import browser
+    from tests.browser import browser, wait_until
 
     url, _ = service
     with browser() as chromium:
@@ -124,6 +124,6 @@ def test_admin_page_shows_the_editing_scope(service):
         page.goto(f"{url}/admin")
         page.fill("#token", SCOPED)
         page.click("#login button[type=submit]")
-        page.wait_for_function("document.querySelector('#who').innerText.includes('编辑范围')")
+        wait_until(page, "document.querySelector('#who').innerText.includes('编辑范围')")
         assert f"编辑范围：{DEPARTMENT}" in page.inner_text("#who")
         page.close()
