@@ -62,6 +62,12 @@ class Settings:
     ivf_nlist: int = field(default_factory=lambda: _env_int("IVF_NLIST", 0))
     snapshots_kept: int = field(default_factory=lambda: _env_int("SNAPSHOTS_KEPT", 3))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 1))
+    # Retrieval backend: "embedded" (BM25 + FAISS snapshots in index_dir) or "qdrant" (versioned collections
+    # behind an alias; a server at qdrant_url, else local mode in index_dir/qdrant).
+    retrieval_backend: str = field(default_factory=lambda: _env("RETRIEVAL_BACKEND", "embedded"))
+    qdrant_url: str = field(default_factory=lambda: _env("QDRANT_URL", ""))
+    qdrant_api_key: str = field(default_factory=lambda: _env("QDRANT_API_KEY", ""))
+    qdrant_collection: str = field(default_factory=lambda: _env("QDRANT_COLLECTION", "govbot"))
 
     database_url: str = field(
         default_factory=lambda: _env(
