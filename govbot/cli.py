@@ -42,6 +42,7 @@ def _kb_import(args: argparse.Namespace) -> int:
 
 def _index_build(args: argparse.Namespace) -> int:
     from govbot.components import embedder_for, tokenizer_for
+    from index.backend import BackendError
     from index.builder import BuildError, build_index
 
     settings = get_settings()
@@ -54,7 +55,7 @@ def _index_build(args: argparse.Namespace) -> int:
             settings,
             progress=True,
         )
-    except BuildError as exc:
+    except (BuildError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     for problem in result.problems:

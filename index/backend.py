@@ -86,5 +86,5 @@ def backend_for(settings: Settings, index_dir: Path | None = None, ef_search: in
         from index.qdrant_backend import QdrantBackend, qdrant_client
 
         client = qdrant_client(settings.qdrant_url, settings.qdrant_api_key, index_dir / "qdrant")
-        return QdrantBackend(client, settings.qdrant_collection, index_dir)
+        return QdrantBackend(client, settings.qdrant_collection, index_dir, server=bool(settings.qdrant_url))
     raise BackendError(f"GOVBOT_RETRIEVAL_BACKEND must be {EMBEDDED} or {QDRANT}, not {settings.retrieval_backend!r}")

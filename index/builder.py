@@ -118,7 +118,8 @@ def build_index(
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
         passage_vectors = np.vstack([cache[p.content_hash] for p in passages] or [np.zeros((0, dimension))])
         kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
-        bm25 = BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks])
+        chunk_tokens = [tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks]
+        bm25 = BM25Retriever.build(chunk_tokens)
         # Staff edits, and a few added or removed documents, keep the corpus's calibration (embedding ~800
         # pseudo-queries takes a minute, too long for an edit to wait); another model or a changed corpus recalibrates.
         previous_calibration = served.manifest.get("calibration") if served else None
@@ -146,6 +147,7 @@ def build_index(
             dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
             passages=passages,
             passage_vectors=passage_vectors.astype(np.float32),
+            chunk_tokens=chunk_tokens,
         )
         version = backend.publish(data, keep=settings.snapshots_kept)
     return BuildResult(

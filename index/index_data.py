@@ -127,6 +127,7 @@ class IndexData(Catalog):
 
     bm25: BM25Retriever
     dense: DenseRetriever
+    chunk_tokens: list[list[str]] = field(default_factory=list)  # BM25 tokens of each chunk, at build time only
 
     def save(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), "utf-8")
