@@ -2,6 +2,12 @@
 
 Qdrant's IDF modifier (``Modifier.IDF``) multiplies each query term by ``ln(1 + (N - df + 0.5) / (df + 0.5))``,
 the same IDF as bm25s' Lucene variant, so the dot product of the two vectors is the bm25s score of the chunk.
+
+Where the IDF can differ: ``N`` and ``df`` are counted over the points that carry the sparse vector, i.e. the
+chunks (bm25s counts the same chunks). Local mode counts live points exactly; a server keeps statistics per shard
+and counts deleted points until its optimiser removes them, so each version is a fresh, never-updated collection
+with one shard. Any remaining drift is damped by fusion: BM25 enters as ``w · s / (s + c)``, whose change for a
+relative IDF error ``e`` is at most ``w · e / 4`` (0.002 for ``w`` = 0.08 and a 10% error), below the clarify margin.
 """
 
 from __future__ import annotations

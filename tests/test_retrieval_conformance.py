@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from qdrant_client import QdrantClient
 
 from govbot.answering.passage_choice import choose_passages
-from index.backend import RetrievalBackend
+from index.backend import QDRANT, RetrievalBackend, backend_for
 from index.builder import build_index
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.embedded_backend import EmbeddedBackend
@@ -103,28 +104,30 @@ def test_backends_choose_the_same_passages(searchers, question):
     assert chosen["qdrant"] and chosen["qdrant"] == chosen["embedded"]
 
 
-def test_qdrant_versions_switch_behind_the_alias(tmp_path, embedder, tokenizer, settings):
-    """A rebuild fills a new collection, moves the alias, keeps at most ``keep`` versions, and is served at once."""
+def test_configured_qdrant_versions_switch_behind_the_alias(tmp_path, embedder, tokenizer, settings):
+    """With ``GOVBOT_RETRIEVAL_BACKEND=qdrant`` the builder fills a new collection, moves the alias, keeps at most
+    ``snapshots_kept`` versions, and a searcher serves the edit at once."""
+    configured = replace(settings, retrieval_backend=QDRANT, qdrant_collection="switch")
     kb = tmp_path / "kb"
     shutil.copytree(CORPUS, kb)
-    client = QdrantClient(path=str(tmp_path / "qdrant"))
-    backend = QdrantBackend(client, "switch", tmp_path / "qdrant", server=False)
+    backend = backend_for(configured, tmp_path)
+    assert isinstance(backend, QdrantBackend)
     try:
-        first = build_index(kb, tmp_path, lambda: embedder, tokenizer, settings, backend=backend)
+        first = build_index(kb, tmp_path, lambda: embedder, tokenizer, configured)
         searcher = _searcher(backend, embedder, tokenizer, settings)
         assert searcher.search("办狗证多少钱").version == first.version
         page = kb / "dog-registration.md"
         page.write_text(page.read_text("utf-8").replace("100元", "88元"), "utf-8")
-        versions = [build_index(kb, tmp_path, lambda: embedder, tokenizer, settings, backend=backend) for _ in range(3)]
+        versions = [build_index(kb, tmp_path, lambda: embedder, tokenizer, configured) for _ in range(3)]
         assert versions[0].embedded > 0 and versions[0].reused > 0
         searcher.refresh()
         assert backend.current_version() == searcher.version == versions[-1].version
-        names = {c.name for c in client.get_collections().collections}
+        names = {c.name for c in backend.client.get_collections().collections}
         assert len(names) == settings.snapshots_kept and f"switch-{first.version}" not in names
         doc = searcher.data()[1].documents["dog-registration"]
         assert any("88元" in s["text"] for s in doc["sections"])
     finally:
-        client.close()
+        backend.client.close()
 
 
 def test_sample_knowledge_base_top1_agreement(sample_index, embedder, tokenizer, settings, tmp_path):
