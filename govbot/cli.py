@@ -87,6 +87,7 @@ def _print_readable(response: dict) -> None:
 
 def _search(args: argparse.Namespace) -> int:
     from govbot.components import make_searcher
+    from index.backend import BackendError
     from index.filters import SearchFilters
     from index.query_text import QueryError
     from index.searcher import IndexNotReady
@@ -100,7 +101,7 @@ def _search(args: argparse.Namespace) -> int:
         if args.queries is not None:
             return _search_file(searcher, args.queries, args.top_k, filters)
         response = searcher.search(" ".join(args.query), top_k=args.top_k, filters=filters).to_dict()
-    except (QueryError, IndexNotReady) as exc:
+    except (QueryError, IndexNotReady, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:

@@ -9,6 +9,7 @@ backend. ``QdrantClient(path=...)`` (local mode) serves tests and one machine, a
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import time
 import uuid
@@ -38,9 +39,11 @@ def qdrant_client(url: str, api_key: str, path: Path) -> QdrantClient:
         return QdrantClient(url=url, api_key=api_key or None, timeout=10)
     path.mkdir(parents=True, exist_ok=True)
     try:
-        return QdrantClient(path=str(path))
+        client = QdrantClient(path=str(path))
     except RuntimeError as exc:  # the folder is locked by another process
         raise BackendError(f"Qdrant local storage {path} is in use by another process: {exc}") from exc
+    atexit.register(client.close)  # release the folder's lock before interpreter teardown
+    return client
 
 
 def _sparse(indices: list[int], values: list[float]) -> models.SparseVector:
