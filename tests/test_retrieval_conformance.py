@@ -141,8 +141,7 @@ def test_sample_knowledge_base_top1_agreement(sample_index, embedder, tokenizer,
         qdrant.publish(data, keep=1)
         pair = [_searcher(b, embedder, tokenizer, settings) for b in (embedded, qdrant)]
         with open(FACTS, encoding="utf-8") as handle:
-            # Every fourth question keeps the test near one minute (local mode scores in Python); the bench
-            # reports the whole set.
+            # Every fourth question keeps the test near one minute (local mode scores in Python).
             questions = [row["question"] for row in csv.DictReader(handle, delimiter="\t")][::4]
         vectors = embedder.embed_queries(questions)
         same_top1 = same_decision = 0
