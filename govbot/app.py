@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from govbot.admin.auth import TokenAuthority
-from govbot.admin.kb_store import KnowledgeStore
+from govbot.admin.kb_store import AuditedStore, open_store
 from govbot.admin.reindexer import Reindexer
 from govbot.admin.retention import RetentionJob
 from govbot.admin.review import QuestionVectors
@@ -46,12 +46,12 @@ ROUTERS = (
 )
 
 
-def _reindexer(settings: Settings, app: FastAPI) -> Reindexer:
+def _reindexer(settings: Settings, app: FastAPI, store: AuditedStore) -> Reindexer:
     embedder = app.state.searcher.embedder
     tokenizer = tokenizer_for(settings)
 
     def build() -> BuildResult:
-        return build_index(settings.kb_dir, settings.index_dir, lambda: embedder, tokenizer, settings)
+        return build_index(store.folder(), settings.index_dir, lambda: embedder, tokenizer, settings)
 
     def after(result: BuildResult) -> None:
         app.state.searcher.refresh()  # load the new snapshot here, not in the next citizen's request
@@ -73,9 +73,9 @@ def create_app() -> FastAPI:
     app.state.searcher = make_searcher(settings=settings)
     app.state.answerer = Answerer(app.state.searcher, settings.scope_rule)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
-    app.state.kb_store = KnowledgeStore(settings.kb_dir, settings.database_url)
+    app.state.kb_store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)
-    app.state.reindexer = _reindexer(settings, app)
+    app.state.reindexer = _reindexer(settings, app, app.state.kb_store)
     app.state.reindexer.request()
     app.state.retention = RetentionJob(settings).start()
     for router in ROUTERS:
