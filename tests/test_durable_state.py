@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import threading
-from pathlib import Path
 
 import psycopg2
 import pytest
@@ -29,11 +28,18 @@ ID_NUMBER, MOBILE = "110101199003071233", "13812345678"
 def env(monkeypatch, tmp_path):
     """Set GOVBOT_* variables for this test (a fresh data key and var folder by default); settings re-read."""
 
-    def apply(**values: str) -> None:
+    def apply(**values: str) -> dict[str, str]:
+        """Returns (and sets) what `govbot run` hands to Rasa for these settings."""
+        from govbot.rasa_endpoints import endpoint_env
+
         for key, value in values.items():
             monkeypatch.setenv(f"GOVBOT_{key.upper()}", value)
         get_settings.cache_clear()
         get_protector.cache_clear()
+        variables = endpoint_env(get_settings())
+        for key, value in variables.items():
+            monkeypatch.setenv(key, value)
+        return variables
 
     apply(data_key=Fernet.generate_key().decode(), var_dir=str(tmp_path / "var"))
     yield apply
@@ -135,16 +141,7 @@ def test_a_retried_handoff_creates_one_ticket(backend, request, env, tmp_path):
         assert session.query(ReviewItem).filter_by(kind="handoff").count() == 5
 
 
-def _tracker_env(env, **values: str) -> dict[str, str]:
-    from govbot.rasa_endpoints import endpoint_env
-
-    env(**values)
-    variables = endpoint_env(get_settings())
-    os.environ.update(variables)  # what `govbot run` hands to Rasa (monkeypatch restores the environment)
-    return variables
-
-
-def test_tracker_store_on_postgres_stores_masked_conversations(postgres_url, env, monkeypatch):
+def test_tracker_store_on_postgres_stores_masked_conversations(postgres_url, env):
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import BotUttered, UserUttered
@@ -154,9 +151,7 @@ def test_tracker_store_on_postgres_stores_masked_conversations(postgres_url, env
     from govbot.admin.retention import purge_tracker
     from govbot.privacy.masked_tracker_store import MaskedSQLTrackerStore, stored_sender_id
 
-    for key in ("GOVBOT_TRACKER_URL", "GOVBOT_LOCK_STORE", "TICKET_LOCK_LIFETIME"):
-        monkeypatch.setenv(key, "")
-    variables = _tracker_env(env, database_url=postgres_url)
+    variables = env(database_url=postgres_url)
     assert variables["GOVBOT_TRACKER_URL"] == postgres_url  # the tracker store follows the app database
     config = read_endpoint_config(str(PROJECT_ROOT / "endpoints.yml"), "tracker_store")
     store = TrackerStore.create(config, Domain.from_yaml('version: "3.1"\nintents: [ask_question]'))
@@ -177,23 +172,30 @@ def test_tracker_store_on_postgres_stores_masked_conversations(postgres_url, env
 
 
 def test_default_endpoints_stay_single_machine(env, tmp_path):
-    from govbot.rasa_endpoints import endpoint_env
+    from rasa.core.lock_store import InMemoryLockStore, LockStore
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.shared.core.domain import Domain
 
-    env(var_dir=str(tmp_path / "var"))
-    variables = endpoint_env(get_settings())
+    variables = env(var_dir=str(tmp_path / "var"))
     assert variables["GOVBOT_TRACKER_URL"] == f"sqlite:///{tmp_path / 'var' / 'tracker.db'}"
     assert variables["GOVBOT_LOCK_STORE"] == "in_memory"
+    endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
+    assert isinstance(LockStore.create(endpoints.lock_store), InMemoryLockStore)
+    (tmp_path / "var").mkdir()
+    tracker_store = TrackerStore.create(endpoints.tracker_store, Domain.empty())
+    assert tracker_store.engine.url.database == str(tmp_path / "var" / "tracker.db")
     assert get_settings().database_url == f"sqlite:///{tmp_path / 'var' / 'govbot.db'}"
     assert get_settings().kb_store == "files"
 
 
-def test_redis_lock_store_from_endpoints(redis_server, env, monkeypatch):
+def test_redis_lock_store_from_endpoints(redis_server, env):
     """endpoints.yml gives Rasa a Redis lock store; two stores (two replicas) exclude each other; lifetime as set."""
     import redis
     from rasa.core.lock_store import LockStore, RedisLockStore
     from rasa.core.utils import AvailableEndpoints
 
-    _tracker_env(env, redis_url=redis_server.url(2), lock_lifetime="95")
+    env(redis_url=redis_server.url(2), lock_lifetime="95")
     endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
     replicas = [LockStore.create(endpoints.lock_store) for _ in range(2)]
     assert all(isinstance(r, RedisLockStore) for r in replicas)
