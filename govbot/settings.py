@@ -125,6 +125,8 @@ class Settings:
     kb_store: str = field(default_factory=lambda: _env("KB_STORE", "files"))
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
     lock_lifetime: int = field(default_factory=lambda: _env_int("LOCK_LIFETIME", 90))
+    # With GOVBOT_KB_STORE=database: how often a replica looks for other replicas' edits to re-index them.
+    kb_poll_seconds: float = field(default_factory=lambda: _env_float("KB_POLL_SECONDS", 1.0))
 
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when

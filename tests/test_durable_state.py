@@ -7,8 +7,10 @@ import asyncio
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import threading
+import time
 
 import psycopg2
 import pytest
@@ -327,6 +329,7 @@ def cluster_app(postgres, sample_index, tmp_path_factory):
     options = {"database_url": url, "kb_store": "database", "data_key": Fernet.generate_key().decode()}
     with running_app(root, sample_index, **options) as app:
         yield app, url
+        app.state.kb_watcher.stop()
     get_protector.cache_clear()
 
 
@@ -350,3 +353,22 @@ def test_admin_edits_through_the_api_live_in_postgres_and_retries_replay(cluster
     tickets = [client.post("/tickets", json=body, headers=INTERNAL).json()["id"] for _ in range(2)]
     assert tickets[0] == tickets[1]
     assert _rows(url, "select count(*) from handoff_tickets") == [(1,)]
+
+
+def test_an_edit_made_by_another_replica_is_answered_within_seconds(cluster_app, tmp_path):
+    from govbot.admin.kb_store import DatabaseKnowledgeStore
+
+    app, url = cluster_app
+    client = TestClient(app, base_url=BASE_URL)
+    other_replica = DatabaseKnowledgeStore(url, tmp_path / "replica-b")
+    text = other_replica.read("passport")
+    other_replica.edit("passport", lambda t: re.sub(r"\d+元/本", "121元/本", t, count=1), "b-editor", "update")
+    started = time.monotonic()
+    while time.monotonic() - started < 5.0:
+        answer = client.post("/answer", json={"question": "办护照要多少钱"}, headers=INTERNAL).json()
+        if "121元" in json.dumps(answer, ensure_ascii=False):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("another replica's edit was not answered within 5 s")
+    assert client.get("/admin/documents/passport", headers=AUTH).json()["markdown"] != text

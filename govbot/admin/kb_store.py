@@ -366,6 +366,11 @@ class DatabaseKnowledgeStore(AuditedStore):
         with session_scope(self.database_url) as session:
             return [doc_id for (doc_id,) in session.query(KnowledgeDocument.doc_id).order_by(KnowledgeDocument.doc_id)]
 
+    def revision(self) -> int:
+        """A number that moves with every change of any document (the newest audit row)."""
+        with session_scope(self.database_url) as session:
+            return int(session.query(func.max(AuditEntry.id)).scalar() or 0)
+
     def _commit(self, actor: str, changes: Changes, request_key: str | None) -> dict[str, int]:
         try:
             with session_scope(self.database_url) as session:
