@@ -72,7 +72,8 @@ def test_carried_vector_round_trip_is_exact_and_bad_vectors_are_refused():
 
 
 def test_the_vector_is_not_stored_with_the_conversation():
-    event = {"event": "user", "text": "你好", "parse_data": {"text": "你好", PARSE_KEY: {"text": "你好", "vector": "AA=="}}}
+    parse = {"text": "你好", PARSE_KEY: {"text": "你好", "vector": "AA=="}}
+    event = {"event": "user", "text": "你好", "parse_data": parse}
     stored = mask_event(event)
     assert PARSE_KEY not in stored["parse_data"] and stored["parse_data"]["text"] == "你好"
     assert PARSE_KEY in event["parse_data"]  # the event in memory is left as it was
