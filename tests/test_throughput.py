@@ -107,3 +107,45 @@ def test_the_app_uses_one_rasa_client_for_every_chat_and_closes_it(tmp_path_fact
             assert shared.created == 1
             inner = shared._client
         assert inner.is_closed  # closed at shutdown
+
+
+def test_a_long_conversation_rolls_over_with_its_slots_and_loads_a_bounded_session(tmp_path, monkeypatch):
+    from cryptography.fernet import Fernet
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from govbot.privacy.masked_tracker_store import MaskedSQLTrackerStore
+    from govbot.privacy.protector import get_protector
+    from govbot.settings import PROJECT_ROOT, get_settings
+
+    monkeypatch.setenv("GOVBOT_DATA_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("GOVBOT_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("GOVBOT_TRACKER_SESSION_EVENTS", "30")
+    get_settings.cache_clear()
+    get_protector.cache_clear()
+    try:
+        domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+        store = MaskedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+        loaded = []
+        for turn in range(40):
+            tracker = asyncio.run(store.retrieve("citizen")) or DialogueStateTracker("citizen", domain.slots)
+            loaded.append(len(tracker.events))
+            for event in (
+                UserUttered(f"第{turn}个问题", {"name": "ask_question", "confidence": 0.9}),
+                ActionExecuted("action_answer_question"),
+                SlotSet("current_doc", f"doc-{turn}"),
+                BotUttered(f"第{turn}个回答"),
+                ActionExecuted("action_listen"),
+            ):
+                tracker.update(event)
+            asyncio.run(store.save(tracker))
+        assert max(loaded) <= 30 + 5 + 5  # one turn past the limit, plus the carried-over start
+        restored = asyncio.run(store.retrieve("citizen"))
+        assert restored.get_slot("current_doc") == "doc-39"
+        full = asyncio.run(store.retrieve_full_tracker("citizen"))
+        user_texts = [e.text for e in full.events if isinstance(e, UserUttered)]
+        assert user_texts == [f"第{turn}个问题" for turn in range(40)]  # nothing lost, only split into sessions
+    finally:
+        get_settings.cache_clear()
+        get_protector.cache_clear()

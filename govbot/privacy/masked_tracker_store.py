@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
@@ -60,6 +61,15 @@ def stored_sender_id(sender_id: str) -> str:
     return get_protector().identity(sender_id)
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """Write-ahead log without an fsync per commit (a power cut may lose the last messages, never corrupt the
+    file): each message's save would otherwise wait for the disk while Rasa's event loop is blocked."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 def carried_over(tracker: DialogueStateTracker) -> list[Event]:
     """A new session carrying the conversation's slots, as Rasa's own session start does after expiry: the
     session start, one ``slot`` event per slot that is set, and ``action_listen``."""
@@ -72,6 +82,19 @@ class MaskedSQLTrackerStore(SQLTrackerStore):
 
     Events are not streamed to an event broker (one would receive them unmasked).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Rasa's engine opens and closes a connection per query; closing the last one checkpoints and waits
+            # for the disk. Keep one open connection instead (Rasa uses the store from its one event loop).
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url, poolclass=sa.pool.QueuePool, pool_size=1, connect_args={"check_same_thread": False}
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
         return super()._event_query(session, stored_sender_id(sender_id), fetch_events_from_all_sessions)
