@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from benchmarks.report import Report
 from govbot.settings import PROJECT_ROOT
@@ -45,8 +46,24 @@ def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def run_locust(target: LoadTarget, users: int, seconds: int = RUN_SECONDS, messages: int = MESSAGES_PER_USER) -> dict:
-    """One headless locust run; the aggregated figures of its CSV summary."""
+def cpu_seconds(pids: tuple[int, ...]) -> float:
+    """CPU time (user + system, children included) the processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def run_locust(
+    target: LoadTarget,
+    users: int,
+    seconds: int = RUN_SECONDS,
+    messages: int = MESSAGES_PER_USER,
+    pids: tuple[int, ...] = (),
+) -> dict:
+    """One headless locust run; the aggregated figures of its CSV summary. With the ``pids`` of the serving
+    processes, also their CPU time per message: on a shared machine a steadier figure than messages/s."""
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "load"
         command = [
@@ -70,11 +87,12 @@ def run_locust(target: LoadTarget, users: int, seconds: int = RUN_SECONDS, messa
             "--loglevel",
             "WARNING",
         ]
-        load_before = _load_average()
+        load_before, cpu_before = _load_average(), cpu_seconds(pids)
         env = {**os.environ, "GOVBOT_LOAD_MESSAGES": str(messages)}
         subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False, capture_output=True, timeout=seconds + 60)
         with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
             row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    cpu = cpu_seconds(pids) - cpu_before
     return {
         "users": users,
         "messages": int(row["Request Count"]),
@@ -85,14 +103,21 @@ def run_locust(target: LoadTarget, users: int, seconds: int = RUN_SECONDS, messa
         "p99_ms": float(row["99%"]),
         "load_average_before": load_before,
         "load_average_after": _load_average(),
+        **({"cpu_ms_per_message": round(cpu * 1000 / max(1, int(row["Request Count"])), 1)} if pids else {}),
     }
 
 
-def run_target(report: Report, target: LoadTarget, user_counts: tuple[int, ...] = USER_COUNTS) -> None:
+def run_target(
+    report: Report, target: LoadTarget, user_counts: tuple[int, ...] = USER_COUNTS, pids: tuple[int, ...] = ()
+) -> None:
     """Warm the target up, then one bounded locust run per user count."""
     run_locust(target, users=2, seconds=5, messages=5)
     for users in user_counts:
-        report.add("load", f"{target.name}_{users}_users", run_locust(target, users))
+        report.add("load", f"{target.name}_{users}_users", run_locust(target, users, pids=pids))
+
+
+def stack_pids(stack: Stack) -> tuple[int, ...]:
+    return tuple(stack.service_pid(name) for name in ("rasa", "actions", "knowledge"))
 
 
 def warm_up(stack: Stack) -> None:
@@ -165,4 +190,4 @@ def run(report: Report, stack: Stack) -> None:
     warm_up(stack)
     time_split(report, stack)
     conversation_growth(report, stack)
-    run_target(report, LoadTarget("single_machine", stack.app_url))
+    run_target(report, LoadTarget("single_machine", stack.app_url), pids=stack_pids(stack))
