@@ -22,6 +22,7 @@ import psutil
 
 from benchmarks.report import Report
 from govbot.settings import PROJECT_ROOT
+from index.query_vector import PARSE_KEY
 from tests.stack import Stack
 
 LOCUST = str(Path(sys.executable).with_name("locust"))
@@ -46,13 +47,13 @@ def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def cpu_seconds(pids: tuple[int, ...]) -> float:
-    """CPU time (user + system, children included) the processes have used so far."""
-    total = 0.0
-    for pid in pids:
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system, children included) each named process has used so far."""
+    used = {}
+    for name, pid in pids.items():
         times = psutil.Process(pid).cpu_times()
-        total += times.user + times.system + times.children_user + times.children_system
-    return total
+        used[name] = times.user + times.system + times.children_user + times.children_system
+    return used
 
 
 def run_locust(
@@ -60,7 +61,7 @@ def run_locust(
     users: int,
     seconds: int = RUN_SECONDS,
     messages: int = MESSAGES_PER_USER,
-    pids: tuple[int, ...] = (),
+    pids: dict[str, int] | None = None,
 ) -> dict:
     """One headless locust run; the aggregated figures of its CSV summary. With the ``pids`` of the serving
     processes, also their CPU time per message: on a shared machine a steadier figure than messages/s."""
@@ -87,12 +88,13 @@ def run_locust(
             "--loglevel",
             "WARNING",
         ]
-        load_before, cpu_before = _load_average(), cpu_seconds(pids)
+        load_before, cpu_before = _load_average(), cpu_seconds(pids or {})
         env = {**os.environ, "GOVBOT_LOAD_MESSAGES": str(messages)}
         subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False, capture_output=True, timeout=seconds + 60)
         with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
             row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
-    cpu = cpu_seconds(pids) - cpu_before
+    count = max(1, int(row["Request Count"]))
+    cpu = {name: round((used - cpu_before[name]) * 1000 / count, 1) for name, used in cpu_seconds(pids or {}).items()}
     return {
         "users": users,
         "messages": int(row["Request Count"]),
@@ -103,12 +105,12 @@ def run_locust(
         "p99_ms": float(row["99%"]),
         "load_average_before": load_before,
         "load_average_after": _load_average(),
-        **({"cpu_ms_per_message": round(cpu * 1000 / max(1, int(row["Request Count"])), 1)} if pids else {}),
+        **({"cpu_ms_per_message": round(sum(cpu.values()), 1), "cpu_ms_per_message_by_process": cpu} if cpu else {}),
     }
 
 
 def run_target(
-    report: Report, target: LoadTarget, user_counts: tuple[int, ...] = USER_COUNTS, pids: tuple[int, ...] = ()
+    report: Report, target: LoadTarget, user_counts: tuple[int, ...] = USER_COUNTS, pids: dict[str, int] | None = None
 ) -> None:
     """Warm the target up, then one bounded locust run per user count."""
     run_locust(target, users=2, seconds=5, messages=5)
@@ -116,8 +118,8 @@ def run_target(
         report.add("load", f"{target.name}_{users}_users", run_locust(target, users, pids=pids))
 
 
-def stack_pids(stack: Stack) -> tuple[int, ...]:
-    return tuple(stack.service_pid(name) for name in ("rasa", "actions", "knowledge"))
+def stack_pids(stack: Stack) -> dict[str, int]:
+    return {name: stack.service_pid(name) for name in ("rasa", "actions", "knowledge")}
 
 
 def warm_up(stack: Stack) -> None:
@@ -146,8 +148,12 @@ def time_split(report: Report, stack: Stack, repeat: int = 3) -> None:
             for attempt in range(repeat):
                 sender = f"split-{n}-{attempt}-{time.time()}"
                 token = {"token": stack.rasa_token}
-                runs["nlu"].append(_elapsed_ms(client, parse, params=token, json={"text": question}))
+                started = time.perf_counter()
+                parsed = client.post(parse, params=token, json={"text": question}).json()
+                runs["nlu"].append((time.perf_counter() - started) * 1000)
                 body = {"question": question, "sender": sender, "channel": "rest", "script": "hans"}
+                if PARSE_KEY in parsed:  # as the answering action sends it
+                    body["query_vector"] = parsed[PARSE_KEY]
                 runs["retrieval"].append(_elapsed_ms(client, answer, json=body, headers=stack.internal_headers))
                 runs["total"].append(_elapsed_ms(client, webhook, json={"sender": sender, "message": question}))
             for name, samples in runs.items():

@@ -68,7 +68,7 @@ class SearchResponse:
     results: list[SearchResult] = field(default_factory=list)
     decision: str = FALLBACK
     version: str | None = None
-    vector: np.ndarray | None = field(default=None, repr=False)  # the query's embedding, for reuse
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # the query embedding, for reuse
 
     @property
     def confidence(self) -> float:
