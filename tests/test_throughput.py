@@ -131,6 +131,8 @@ def test_a_long_conversation_rolls_over_with_its_slots_and_loads_a_bounded_sessi
         for turn in range(40):
             tracker = asyncio.run(store.retrieve("citizen")) or DialogueStateTracker("citizen", domain.slots)
             loaded.append(len(tracker.events))
+            if turn == 0:
+                tracker.update(SlotSet("suggested_docs", ["id-card"]))  # set once, before any roll-over
             for event in (
                 UserUttered(f"第{turn}个问题", {"name": "ask_question", "confidence": 0.9}),
                 ActionExecuted("action_answer_question"),
@@ -143,6 +145,7 @@ def test_a_long_conversation_rolls_over_with_its_slots_and_loads_a_bounded_sessi
         assert max(loaded) <= 30 + 5 + 5  # one turn past the limit, plus the carried-over start
         restored = asyncio.run(store.retrieve("citizen"))
         assert restored.get_slot("current_doc") == "doc-39"
+        assert restored.get_slot("suggested_docs") == ["id-card"]  # carried over through every new session
         full = asyncio.run(store.retrieve_full_tracker("citizen"))
         user_texts = [e.text for e in full.events if isinstance(e, UserUttered)]
         assert user_texts == [f"第{turn}个问题" for turn in range(40)]  # nothing lost, only split into sessions

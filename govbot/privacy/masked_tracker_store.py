@@ -13,6 +13,7 @@ Rasa loads, replays, predicts over and sends to the action server per message st
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,8 +74,18 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 def carried_over(tracker: DialogueStateTracker) -> list[Event]:
     """A new session carrying the conversation's slots, as Rasa's own session start does after expiry: the
     session start, one ``slot`` event per slot that is set, and ``action_listen``."""
-    slots = [SlotSet(name, slot.value) for name, slot in tracker.slots.items() if slot.value != slot.initial_value]
-    return [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), *slots, ActionExecuted(ACTION_LISTEN_NAME)]
+    now = time.time()  # one time for all: Rasa loads a session from its session_started event's time on
+    slots = [
+        SlotSet(name, slot.value, timestamp=now)
+        for name, slot in tracker.slots.items()
+        if slot.value != slot.initial_value
+    ]
+    return [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=now),
+        SessionStarted(timestamp=now),
+        *slots,
+        ActionExecuted(ACTION_LISTEN_NAME, timestamp=now),
+    ]
 
 
 class MaskedSQLTrackerStore(SQLTrackerStore):
