@@ -111,6 +111,11 @@ class Settings:
     voice_state_senders: int = field(default_factory=lambda: _env_int("VOICE_STATE_SENDERS", 10_000))
     voice_state_ttl: float = field(default_factory=lambda: _env_float("VOICE_STATE_TTL", 1800.0))
 
+    # Throughput: connections of each process's shared HTTP client (app -> Rasa, actions -> knowledge service).
+    http_pool: int = field(default_factory=lambda: _env_int("HTTP_POOL", 64))
+    # Events of one Rasa session before a long conversation continues in a new one (slots carried over).
+    tracker_session_events: int = field(default_factory=lambda: _env_int("TRACKER_SESSION_EVENTS", 100))
+
     # Web hardening (request limits, rate limits, hosts, docs, re-index retries).
     max_body_kb: int = field(default_factory=lambda: _env_int("MAX_BODY_KB", 1024))
     rate_chat: str = field(default_factory=lambda: _env("RATE_CHAT", "30/minute"))

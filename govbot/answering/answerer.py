@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
 from govbot.answering.citation import source_of
 from govbot.answering.passage_choice import asked_section, choose_passages
@@ -92,19 +94,23 @@ class Answerer:
         followup: bool = False,
         doc_id: str | None = None,
         section: str | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> Answer:
         """Answer ``question``; ``doc_id`` forces a document (a clarification choice) and ``section`` one of its
-        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups."""
+        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups.
+
+        The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
+        NLU's) when given, else by the search, whose vector then also chooses the passages."""
         if doc_id:
-            return self._from_document(doc_id, question, section=section)
+            return self._from_document(doc_id, question, section=section, vector=query_vector)
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
         if followup and bare:
             if current_doc:
-                return self._from_document(current_doc, question)
+                return self._from_document(current_doc, question, vector=query_vector)
             return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
-        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
-            return self._from_document(current_doc, question)
+            return self._from_document(current_doc, question, vector=response.vector)
         return self._from_response(question, response)
 
     @staticmethod
@@ -126,13 +132,13 @@ class Answerer:
             return self._decline(question, response, verdict)
         decision = self._decide(question, response)
         if decision == ANSWER:
-            return self._from_document(results[0].doc_id, question, results[0].confidence)
+            return self._from_document(results[0].doc_id, question, results[0].confidence, vector=response.vector)
         floor = self.searcher.policy.fallback_below
         options = [{"doc_id": r.doc_id, "title": r.title} for r in results if r.confidence >= floor][:MAX_OPTIONS]
         if decision == CLARIFY and len(options) >= 2:
             return Answer(decision=CLARIFY, message=ASK_WHICH_DOCUMENT, options=options, confidence=response.confidence)
         if decision == CLARIFY and options:
-            return self._from_document(options[0]["doc_id"], question, response.confidence)
+            return self._from_document(options[0]["doc_id"], question, response.confidence, vector=response.vector)
         return self._decline(question, response, Verdict(False, LOW_CONFIDENCE, verdict.missing_subject))
 
     def _scope_verdict(self, question: str, response: SearchResponse) -> Verdict:
@@ -165,8 +171,17 @@ class Answerer:
             reason=verdict.reason,
         )
 
-    def _from_document(self, doc_id: str, question: str, confidence: float = 1.0, section: str | None = None) -> Answer:
-        """The passages that answer the question; a whole section (capped) when it is asked for by name."""
+    def _from_document(
+        self,
+        doc_id: str,
+        question: str,
+        confidence: float = 1.0,
+        section: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> Answer:
+        """The passages that answer the question; a whole section (capped) when it is asked for by name.
+
+        ``vector`` is the question's embedding when already computed."""
         _, data = self.searcher.data()
         record = data.documents.get(doc_id)
         if record is None:
@@ -177,7 +192,7 @@ class Answerer:
         elif heading := asked_section(question, list(sections)):
             passages = [_capped(heading, sections[heading], PASSAGE_BUDGET)]
         else:
-            passages = self._passages(doc_id, question, sections)
+            passages = self._passages(doc_id, question, sections, vector)
         shown = {p["section"] for p in passages if not p["truncated"]}
         related = [
             {"doc_id": r, "title": data.documents[r]["title"], "audience": data.documents[r]["audience"]}
@@ -195,9 +210,12 @@ class Answerer:
             related=related,
         )
 
-    def _passages(self, doc_id: str, question: str, sections: dict[str, str]) -> list[dict[str, Any]]:
+    def _passages(
+        self, doc_id: str, question: str, sections: dict[str, str], vector: np.ndarray | None
+    ) -> list[dict[str, Any]]:
         """The passages chosen by content; the overview (or first section) when the snapshot has no passages."""
-        chosen = choose_passages(question, self.searcher.score_passages(question, doc_id), PASSAGE_BUDGET)
+        matches = self.searcher.score_passages(question, doc_id, query_vector=vector)
+        chosen = choose_passages(question, matches, PASSAGE_BUDGET)
         if chosen:
             return [{"section": m.passage.section, "text": m.passage.text, "truncated": False} for m in chosen]
         heading = INTRO_SECTION if INTRO_SECTION in sections else next(iter(sections), "")
