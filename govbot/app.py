@@ -73,7 +73,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="govbot 示例市政务服务助手", version="0.1.0")
     app.state.settings = settings
     app.state.searcher = make_searcher(settings=settings)
-    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule)
+    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule, settings.event_confidence)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = KnowledgeStore(settings.kb_dir, settings.database_url)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)

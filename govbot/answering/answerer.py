@@ -11,11 +11,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
+from govbot.answering.answerability import (
+    COVERED,
+    PERSONAL_CASE,
+    Answerability,
+    ScopeRule,
+    Verdict,
+    personal_case,
+    policy_like,
+)
 from govbot.answering.citation import source_of
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
-from govbot.events.plan import build_plan
+from govbot.events.plan import build_plan, scope_record
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse
@@ -89,9 +97,10 @@ class Answer:
 class Answerer:
     """Composes answers from a :class:`Searcher`'s served snapshot."""
 
-    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None):
+    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None, event_confidence: float = 0.4):
         self.searcher = searcher
         self.scope = Answerability(searcher.tokenizer, scope_rule)
+        self.event_confidence = event_confidence
 
     def answer(
         self,
@@ -156,7 +165,12 @@ class Answerer:
             return Verdict(True, LOW_CONFIDENCE, self.scope.subject(question))  # declined below, naming the subject
         version, data = self.searcher.data()
         top = response.results[0]
-        return self.scope.judge(question, data.documents[top.doc_id], top.confidence, version)
+        record = data.documents[top.doc_id]
+        if record["type"] == EVENT:
+            if top.confidence >= self.event_confidence and not personal_case(question):
+                return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
+            record = scope_record(data.documents, top.doc_id)
+        return self.scope.judge(question, record, top.confidence, version)
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:

@@ -42,6 +42,18 @@ def expand_steps(documents: Mapping[str, Mapping[str, Any]], event_id: str) -> l
     return steps
 
 
+def scope_record(documents: Mapping[str, Mapping[str, Any]], event_id: str) -> dict[str, Any]:
+    """The event's record as the answerability check reads it: an event covers what its steps' guides cover,
+    so their titles, aliases and keywords join its own, and their sections its sections."""
+    record = dict(documents[event_id])
+    guides = [documents[step["guide"]] for step in expand_steps(documents, event_id)]
+    record["aliases"] = [*record.get("aliases", []), *(g["title"] for g in guides)]
+    record["aliases"] += [a for g in guides for a in g.get("aliases", [])]
+    record["keywords"] = [*record.get("keywords", []), *(k for g in guides for k in g.get("keywords", []))]
+    record["sections"] = [*record.get("sections", []), *(s for g in guides for s in g.get("sections", []))]
+    return record
+
+
 def total_time(durations: list[Duration | None]) -> str:
     """The steps' durations added up, in honest words: only what the guides state is counted."""
     known = [d.days for d in durations if d is not None and d.days is not None]
