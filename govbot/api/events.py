@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import Field, StrictBool, StrictStr, conint
+from pydantic import Field, StrictBool, StrictStr
 
 from govbot.answering.answerer import Answerer
-from govbot.api.models import RequestModel
+from govbot.api.models import PositiveId, RequestModel
 from govbot.api.responses import INTERNAL, errors
 from govbot.events.plan import UnknownEvent, build_plan, expand_steps
 from govbot.security.internal_token import require_internal
@@ -32,12 +34,16 @@ class EventRequest(RequestModel):
         @staticmethod
         def schema_extra(schema: dict, model: type) -> None:
             RequestModel.Config.schema_extra(schema, model)
-            schema["properties"]["conditions"].update(propertyNames={"pattern": STEP_KEY}, maxProperties=MAX_STEPS)
+            schema["properties"]["conditions"].update(
+                additionalProperties={"type": ["boolean", "null"]},
+                propertyNames={"pattern": STEP_KEY},
+                maxProperties=MAX_STEPS,
+            )
 
 
 class StepRequest(RequestModel):
     event_id: StrictStr = Field(..., max_length=80)
-    step: conint(strict=True, ge=1, le=MAX_STEPS)  # type: ignore[valid-type]
+    step: PositiveId
     sender: StrictStr = Field("anonymous", max_length=200)
     channel: StrictStr = Field("rest", max_length=32)
     script: StrictStr = Field("hans", regex="^(hans|hant)$")
@@ -63,8 +69,7 @@ async def event(request: Request, body: EventRequest) -> dict:
     """The plan of a life event: steps with where and how long, one merged materials list, the total time, the
     conditional steps still to ask (``pending``), the source and offers. The first request per sender and event
     is recorded as the event started."""
-    bad = [key for key in body.conditions if not key.isdigit() or not 1 <= int(key) <= MAX_STEPS]
-    if bad or len(body.conditions) > MAX_STEPS:
+    if len(body.conditions) > MAX_STEPS or not all(re.fullmatch(STEP_KEY, key) for key in body.conditions):
         raise HTTPException(status_code=422, detail="conditions 的键必须是步骤序号（1、2、3…）。")
     try:
         plan = build_plan(_documents(request), body.event_id, body.conditions)
