@@ -254,7 +254,7 @@ async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
 async def import_files(
     request: Request,
     files: list[UploadFile] = File(...),
-    type: str | None = Query(None, pattern="^(guide|policy|faq|event)$"),
+    type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
     who: Principal = Depends(editor),
 ) -> dict:
     """Import uploaded .md .txt .html .csv .xlsx .docx .pdf files, all or nothing, with a report per file.
