@@ -262,7 +262,7 @@
   $("new-doc").addEventListener("click", function () {
     var today = new Date().toISOString().slice(0, 10);
     etag = null; $("doc-id").value = ""; $("doc-text").value = TEMPLATES[$("new-type").value].replace("{today}", today);
-    $("history-rows").textContent = ""; showTab("editor");
+    $("history-rows").textContent = ""; showTab("editor"); scheduleCheck();
   });
   $("hit-go").addEventListener("click", hitTest);
   $("stats-go").addEventListener("click", loadStats);
