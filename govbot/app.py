@@ -23,6 +23,7 @@ from govbot.api import (
     admin_tickets,
     chat_proxy,
     conversation,
+    events,
     knowledge,
     pages,
     proactive,
@@ -38,6 +39,7 @@ from index.builder import BuildResult, build_index
 ROUTERS = (
     knowledge.router,
     conversation.router,
+    events.router,
     proactive.router,
     admin_auth.router,
     admin_documents.router,
@@ -85,7 +87,7 @@ def create_app() -> FastAPI:
     app.state.settings = settings
     app.state.rasa_client = chat_proxy.rasa_client(settings.http_pool)
     app.state.searcher = make_searcher(settings=settings)
-    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule)
+    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule, settings.event_confidence)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)

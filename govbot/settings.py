@@ -161,6 +161,11 @@ class Settings:
         default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
     )
 
+    # Life events (issue 12): an event ranked first at least this confident describes the situation asked about,
+    # even when the question's colloquial words are not in its text (the scope check is made for services).
+    # Set on the dev split of tests/data/event_routing.tsv (`python -m benchmarks.event_retrieval`).
+    event_confidence: float = field(default_factory=lambda: _env_float("EVENT_CONFIDENCE", 0.4))
+
     @property
     def import_limits(self) -> ImportLimits:
         return ImportLimits(self.max_unzipped_mb, self.max_zip_entries, self.max_pdf_pages)

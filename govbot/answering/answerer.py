@@ -13,15 +13,26 @@ from typing import Any
 
 import numpy as np
 
-from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
+from govbot.answering.answerability import (
+    COVERED,
+    PERSONAL_CASE,
+    Answerability,
+    ScopeRule,
+    Verdict,
+    personal_case,
+    policy_like,
+)
 from govbot.answering.citation import source_of
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
+from govbot.events.plan import build_plan, scope_record
 from index.confidence import ANSWER, CLARIFY, FALLBACK
+from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse
 from knowledge.document import INTRO_SECTION
 
 NO_TOPIC = "no_topic"
+EVENT = "event"  # the question describes a life event: the answer carries its plan
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
 LOW_CONFIDENCE = "low_confidence"
@@ -57,6 +68,7 @@ class Answer:
     related: list[dict[str, Any]] = field(default_factory=list)
     missing_subject: str | None = None  # a decline: what the knowledge base does not cover, by name
     reason: str | None = None  # a decline: not_covered, personal_case or low_confidence
+    event: dict[str, Any] | None = None  # a life event's plan (decision "event"), see govbot.events.plan
 
     @property
     def section(self) -> str | None:
@@ -66,6 +78,10 @@ class Answer:
     @property
     def text(self) -> str:
         """A plain-text rendering for clients that cannot render the structure."""
+        if self.decision == EVENT and self.event:
+            steps = "；".join(f"{s['number']}. {s['title']}" for s in self.event["steps"])
+            source = f"\n\n{self.source['text']}" if self.source else ""
+            return f"【{self.title}】{self.event['summary']}\n{steps}\n办理时间：{self.event['total_time']}{source}"
         if self.decision != ANSWER:
             listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(self.options, start=1))
             return f"{self.message}{listing}" if self.decision == CLARIFY else self.message
@@ -83,9 +99,10 @@ class Answer:
 class Answerer:
     """Composes answers from a :class:`Searcher`'s served snapshot."""
 
-    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None):
+    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None, event_confidence: float = 0.4):
         self.searcher = searcher
         self.scope = Answerability(searcher.tokenizer, scope_rule)
+        self.event_confidence = event_confidence
 
     def answer(
         self,
@@ -95,9 +112,11 @@ class Answerer:
         doc_id: str | None = None,
         section: str | None = None,
         query_vector: np.ndarray | None = None,
+        kinds: tuple[str, ...] | None = None,
     ) -> Answer:
         """Answer ``question``; ``doc_id`` forces a document (a clarification choice) and ``section`` one of its
-        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups.
+        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups; ``kinds``
+        restricts the search to these document types (``("event",)`` for a life-event question).
 
         The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
         NLU's) when given, else by the search, whose vector then also chooses the passages."""
@@ -108,10 +127,15 @@ class Answerer:
             if current_doc:
                 return self._from_document(current_doc, question, vector=query_vector)
             return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
-        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, query_vector=query_vector)
+        filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question, vector=response.vector)
         return self._from_response(question, response)
+
+    def overview(self, doc_id: str) -> Answer:
+        """A document's answer without a question: its overview (or first section) and the other sections."""
+        return self._from_document(doc_id, "")
 
     @staticmethod
     def _names_other_topic(response: SearchResponse, current_doc: str) -> bool:
@@ -147,7 +171,12 @@ class Answerer:
             return Verdict(True, LOW_CONFIDENCE, self.scope.subject(question))  # declined below, naming the subject
         version, data = self.searcher.data()
         top = response.results[0]
-        return self.scope.judge(question, data.documents[top.doc_id], top.confidence, version)
+        record = data.documents[top.doc_id]
+        if record["type"] == EVENT:
+            if top.confidence >= self.event_confidence and not personal_case(question):
+                return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
+            record = scope_record(data.documents, top.doc_id)
+        return self.scope.judge(question, record, top.confidence, version)
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
@@ -186,6 +215,8 @@ class Answerer:
         record = data.documents.get(doc_id)
         if record is None:
             return Answer(decision=FALLBACK, message=UNAVAILABLE)
+        if record["type"] == EVENT:
+            return self._event(data.documents, doc_id, confidence)
         sections = {s["heading"]: s["text"] for s in record["sections"] if s["text"].strip()}
         if section in sections:
             passages = [_capped(section, sections[section], SECTION_BUDGET)]
@@ -208,6 +239,19 @@ class Answerer:
             sections=[h for h in sections if h not in shown and h != INTRO_SECTION],
             confidence=confidence,
             related=related,
+        )
+
+    @staticmethod
+    def _event(documents: dict[str, dict[str, Any]], event_id: str, confidence: float) -> Answer:
+        """A life event's plan, with no condition answered yet."""
+        plan = build_plan(documents, event_id)
+        return Answer(
+            decision=EVENT,
+            doc_id=event_id,
+            title=plan["title"],
+            source=plan["source"],
+            confidence=confidence,
+            event=plan,
         )
 
     def _passages(

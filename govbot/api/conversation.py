@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -42,6 +43,8 @@ class AnswerRequest(RequestModel):
     script: StrictStr | None = Field(None, regex="^(hans|hant)$")
     section: StrictStr | None = Field(None, max_length=100)
     query_vector: QueryVector | None = None
+    # Search only these document types: ["event"] for a life-event question, ["guide", "policy", "faq"] for none.
+    kinds: list[Literal["guide", "policy", "faq", "event"]] | None = Field(None, min_items=1, max_items=4)
 
 
 class FeedbackRequest(RequestModel):
@@ -81,7 +84,14 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
             carried = decode(body.query_vector.text, body.query_vector.vector, answerer.searcher.embedder.dimension)
             vector = vector_for(carried, clean_query(question))
         result = await run_in_threadpool(
-            answerer.answer, question, body.current_doc, body.followup, body.doc_id, body.section, vector
+            answerer.answer,
+            question,
+            body.current_doc,
+            body.followup,
+            body.doc_id,
+            body.section,
+            vector,
+            tuple(body.kinds) if body.kinds else None,
         )
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
