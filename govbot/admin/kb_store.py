@@ -123,6 +123,17 @@ class AuditedStore(ABC):
             raise NotFound(doc_id)
         return text
 
+    def texts(self) -> dict[str, str]:
+        """Every stored document's text by id (one unreadable file is left out, as the loader does)."""
+        texts = {}
+        for doc_id in self.ids():
+            try:
+                if (text := self._current(doc_id)) is not None:
+                    texts[doc_id] = text
+            except (OSError, UnicodeDecodeError):
+                continue
+        return texts
+
     def export(self, target: Path) -> list[str]:
         """Write every document verbatim to ``target/<id>.md``; returns the ids written."""
         target.mkdir(parents=True, exist_ok=True)
@@ -134,14 +145,12 @@ class AuditedStore(ABC):
         return written
 
     def catalogue(self, batch: dict[str, str] | None = None) -> Catalogue:
-        """The type and steps of every document in the folder, with ``batch`` texts replacing theirs."""
+        """The type and steps of every stored document, with ``batch`` texts replacing theirs."""
         documents: dict[str, Document] = {}
-        texts = {p.stem: p for p in document_files(self.kb_dir)}
-        for doc_id, source in {**texts, **(batch or {})}.items():
+        for doc_id, text in {**self.texts(), **(batch or {})}.items():
             try:
-                text = source if isinstance(source, str) else source.read_text("utf-8")
                 documents[doc_id] = parse_document(text, f"{doc_id}.md")
-            except (DocumentError, OSError, UnicodeDecodeError):
+            except DocumentError:
                 continue
         return Catalogue.of(documents.values())
 
@@ -385,6 +394,10 @@ class DatabaseKnowledgeStore(AuditedStore):
         with session_scope(self.database_url) as session:
             return [doc_id for (doc_id,) in session.query(KnowledgeDocument.doc_id).order_by(KnowledgeDocument.doc_id)]
 
+    def texts(self) -> dict[str, str]:
+        with session_scope(self.database_url) as session:
+            return dict(session.query(KnowledgeDocument.doc_id, KnowledgeDocument.text))
+
     def revision(self) -> int:
         """A number that moves with every change of any document (the newest audit row)."""
         with session_scope(self.database_url) as session:
@@ -409,8 +422,7 @@ class DatabaseKnowledgeStore(AuditedStore):
 
     def folder(self) -> Path:
         """Bring the mirror folder in line with the database (changed files replaced atomically) and return it."""
-        with session_scope(self.database_url) as session:
-            documents = dict(session.query(KnowledgeDocument.doc_id, KnowledgeDocument.text))
+        documents = self.texts()
         self.mirror_dir.mkdir(parents=True, exist_ok=True)
         for doc_id, text in documents.items():
             path = self.mirror_dir / f"{doc_id}.md"
