@@ -136,6 +136,12 @@ class Settings:
     scope_modifier_veto: float = field(
         default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
     )
+    # Two documents ranked too close to call: answer from the first when the scope model is this sure of it and
+    # this much surer of it than of the second.
+    scope_resolve_floor: float = field(
+        default_factory=lambda: _env_float("SCOPE_RESOLVE_FLOOR", ScopeRule().resolve_floor)
+    )
+    scope_resolve_gap: float = field(default_factory=lambda: _env_float("SCOPE_RESOLVE_GAP", ScopeRule().resolve_gap))
 
     @property
     def import_limits(self) -> ImportLimits:
@@ -160,7 +166,11 @@ class Settings:
     @property
     def scope_rule(self) -> ScopeRule:
         return ScopeRule(
-            tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold, self.scope_modifier_veto
+            tuple(float(w) for w in self.scope_weights.split(",")),
+            self.scope_threshold,
+            self.scope_modifier_veto,
+            self.scope_resolve_floor,
+            self.scope_resolve_gap,
         )
 
     @property

@@ -125,6 +125,8 @@ class Answerer:
         if not verdict.answerable:
             return self._decline(question, response, verdict)
         decision = self._decide(question, response)
+        if decision == CLARIFY and self._singled_out(question, response, verdict):
+            decision = ANSWER
         if decision == ANSWER:
             return self._from_document(results[0].doc_id, question, results[0].confidence)
         floor = self.searcher.policy.fallback_below
@@ -142,6 +144,15 @@ class Answerer:
         version, data = self.searcher.data()
         top = response.results[0]
         return self.scope.judge(question, data.documents[top.doc_id], top.confidence, version)
+
+    def _singled_out(self, question: str, response: SearchResponse, verdict: Verdict) -> bool:
+        """Two documents ranked too close to call: whether the question's terms single out the first."""
+        if len(response.results) < 2:
+            return False
+        version, data = self.searcher.data()
+        second = response.results[1]
+        rival = self.scope.probability(question, data.documents[second.doc_id], second.confidence, version)
+        return self.scope.rule.resolves(verdict.probability, rival)
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
