@@ -137,7 +137,7 @@ class Settings:
         default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
     )
     # Two documents ranked too close to call: answer from the first when the scope model is this sure of it and
-    # this much surer of it than of the second.
+    # its log-odds for it this much above those for the second.
     scope_resolve_floor: float = field(
         default_factory=lambda: _env_float("SCOPE_RESOLVE_FLOOR", ScopeRule().resolve_floor)
     )

@@ -123,9 +123,9 @@ class ScopeRule:
     threshold: float = 0.73
     modifier_veto: float = 12.0  # decline whenever a named service lacks a modifier at least this rare (IDF)
     # Two documents too close to call by ranking: answer from the first when the model is this sure of it and
-    # at least ``resolve_gap`` surer of it than of the second (set on the dev split).
+    # its log-odds for it exceed those for the second by ``resolve_gap`` (set on the dev split).
     resolve_floor: float = 0.85
-    resolve_gap: float = 0.1
+    resolve_gap: float = 1.0
 
     def answers(self, features: Features) -> bool:
         if features.service_missing and features.modifier_missing * 10 >= self.modifier_veto:
@@ -134,12 +134,17 @@ class ScopeRule:
 
     def resolves(self, first: float, second: float) -> bool:
         """Whether probabilities ``first`` and ``second`` of two close documents single out the first."""
-        return first >= self.resolve_floor and first - second >= self.resolve_gap
+        return first >= self.resolve_floor and _log_odds(first) - _log_odds(second) >= self.resolve_gap
 
     def probability(self, features: Features) -> float:
         bias, *rest = self.weights
         z = bias + sum(w * x for w, x in zip(rest, features.vector(), strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _log_odds(probability: float) -> float:
+    clipped = min(max(probability, 1e-9), 1 - 1e-9)
+    return math.log(clipped / (1 - clipped))
 
 
 def _normalise(text: str) -> str:

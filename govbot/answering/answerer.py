@@ -8,10 +8,17 @@ for clients that only show text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
+from govbot.answering.answerability import (
+    PERSONAL_CASE,
+    Answerability,
+    ScopeRule,
+    Verdict,
+    personal_case,
+    policy_like,
+)
 from govbot.answering.citation import source_of
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
@@ -22,6 +29,7 @@ from knowledge.document import INTRO_SECTION
 NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
+RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
 LOW_CONFIDENCE = "low_confidence"
 PASSAGE_BUDGET = 300  # characters of passage text in a reply
 SECTION_BUDGET = 600  # characters of a whole section shown on request
@@ -120,13 +128,12 @@ class Answerer:
         return response.decision
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
+        response = self._resolved(question, response)
         results = response.results
         verdict = self._scope_verdict(question, response)
         if not verdict.answerable:
             return self._decline(question, response, verdict)
         decision = self._decide(question, response)
-        if decision == CLARIFY and self._singled_out(question, response, verdict):
-            decision = ANSWER
         if decision == ANSWER:
             return self._from_document(results[0].doc_id, question, results[0].confidence)
         floor = self.searcher.policy.fallback_below
@@ -145,14 +152,21 @@ class Answerer:
         top = response.results[0]
         return self.scope.judge(question, data.documents[top.doc_id], top.confidence, version)
 
-    def _singled_out(self, question: str, response: SearchResponse, verdict: Verdict) -> bool:
-        """Two documents ranked too close to call: whether the question's terms single out the first."""
-        if len(response.results) < 2:
-            return False
+    def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
+        """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose terms the question singles out
+        (see ``ScopeRule.resolves``) is answered from, first; otherwise the ranking's decision stands."""
+        results = response.results
+        if len(results) < 2 or results[0].score - results[1].score >= RESOLVE_MARGIN or personal_case(question):
+            return response
         version, data = self.searcher.data()
-        second = response.results[1]
-        rival = self.scope.probability(question, data.documents[second.doc_id], second.confidence, version)
-        return self.scope.rule.resolves(verdict.probability, rival)
+        first, second = (
+            self.scope.probability(question, data.documents[r.doc_id], r.confidence, version) for r in results[:2]
+        )
+        if self.scope.rule.resolves(second, first):
+            return replace(response, results=[results[1], results[0], *results[2:]], decision=ANSWER)
+        if response.decision == CLARIFY and self.scope.rule.resolves(first, second):
+            return replace(response, decision=ANSWER)
+        return response
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
