@@ -160,6 +160,12 @@ class Settings:
     scope_modifier_veto: float = field(
         default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
     )
+    # Two documents ranked too close to call: answer from the first when the scope model is this sure of it and
+    # its log-odds for it this much above those for the second.
+    scope_resolve_floor: float = field(
+        default_factory=lambda: _env_float("SCOPE_RESOLVE_FLOOR", ScopeRule().resolve_floor)
+    )
+    scope_resolve_gap: float = field(default_factory=lambda: _env_float("SCOPE_RESOLVE_GAP", ScopeRule().resolve_gap))
 
     # Life events (issue 12): an event ranked first at least this confident describes the situation asked about,
     # even when the question's colloquial words are not in its text (the scope check is made for services).
@@ -203,7 +209,11 @@ class Settings:
     @property
     def scope_rule(self) -> ScopeRule:
         return ScopeRule(
-            tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold, self.scope_modifier_veto
+            tuple(float(w) for w in self.scope_weights.split(",")),
+            self.scope_threshold,
+            self.scope_modifier_veto,
+            self.scope_resolve_floor,
+            self.scope_resolve_gap,
         )
 
     @property

@@ -8,7 +8,7 @@ for clients that only show text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ NO_TOPIC = "no_topic"
 EVENT = "event"  # the question describes a life event: the answer carries its plan
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
+RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
 LOW_CONFIDENCE = "low_confidence"
 PASSAGE_BUDGET = 300  # characters of passage text in a reply
 SECTION_BUDGET = 600  # characters of a whole section shown on request
@@ -150,6 +151,7 @@ class Answerer:
         return response.decision
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
+        response = self._resolved(question, response)
         results = response.results
         verdict = self._scope_verdict(question, response)
         if not verdict.answerable:
@@ -177,6 +179,22 @@ class Answerer:
                 return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
             record = scope_record(data.documents, top.doc_id)
         return self.scope.judge(question, record, top.confidence, version)
+
+    def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
+        """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose terms the question singles out
+        (see ``ScopeRule.resolves``) is answered from, first; otherwise the ranking's decision stands."""
+        results = response.results
+        if len(results) < 2 or results[0].score - results[1].score >= RESOLVE_MARGIN or personal_case(question):
+            return response
+        version, data = self.searcher.data()
+        first, second = (
+            self.scope.probability(question, data.documents[r.doc_id], r.confidence, version) for r in results[:2]
+        )
+        if self.scope.rule.resolves(second, first):
+            return replace(response, results=[results[1], results[0], *results[2:]], decision=ANSWER)
+        if response.decision == CLARIFY and self.scope.rule.resolves(first, second):
+            return replace(response, decision=ANSWER)
+        return response
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
