@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.event_plan import start_event
 from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
 from actions.rendering import render_answer
 from actions.script_output import to_script, tracker_script
@@ -16,6 +17,8 @@ from govbot.security.message_limit import MESSAGE_TOO_LONG, too_long
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
 MAX_SUGGESTIONS = 2
+LIFE_EVENT_INTENT = "ask_life_event"
+EVENT = "event"
 
 
 def _channel(tracker: Tracker) -> str:
@@ -29,14 +32,19 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     script, config = tracker_script(tracker)
     payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), "script": script}
     payload.update(options)
+    life_event = (tracker.latest_message.get("intent") or {}).get("name") == LIFE_EVENT_INTENT and not options
     try:
-        answer = await post("/answer", payload)
+        answer = await post("/answer", {**payload, "kinds": [EVENT]}) if life_event else {}
+        if answer.get("decision") != EVENT:
+            answer = await post("/answer", payload)
     except KnowledgeUnavailable:
         dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
         return []
     if "error" in answer:
         dispatcher.utter_message(text=f"{answer['error']}")
         return []
+    if answer.get("decision") == EVENT:
+        return [SlotSet("last_question", question), *start_event(dispatcher, tracker, answer["event"])]
     if _channel(tracker) in ELDERLY_CHANNELS:
         answer["related"] = [r for r in answer.get("related") or [] if ELDERLY_AUDIENCE in r.get("audience", [])]
     answer["related"] = (answer.get("related") or [])[:MAX_SUGGESTIONS]
@@ -46,7 +54,7 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     first = len(dispatcher.messages)
     render_answer(dispatcher, answer, suggest=new_topic)
     to_script(dispatcher.messages[first:], answer.get("script", script), config)
-    events: list[EventType] = [SlotSet("last_question", question)]
+    events: list[EventType] = [SlotSet("last_question", question), SlotSet("event_asking", False)]
     if is_answer:
         events += [SlotSet("current_doc", answer["doc_id"]), SlotSet("current_title", answer["title"])]
     if new_topic:
