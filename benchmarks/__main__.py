@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import answers, dialogue, retrieval, staff, web
+from benchmarks import answers, dialogue, events, retrieval, staff, web
 from benchmarks.report import Report
 from govbot.settings import get_settings
 from tests.stack import temporary_stack
@@ -18,6 +18,7 @@ def main() -> None:
     with temporary_stack(settings.index_dir) as stack:
         dialogue.run(report, settings, stack)
         answers.run(report, stack)
+        events.run(report, stack)
         web.run(report, stack)
         staff.run(report, stack)
     report.save(settings.var_dir / "bench" / "results.json")
