@@ -19,6 +19,7 @@ from govbot.api import (
     admin_tickets,
     chat_proxy,
     conversation,
+    events,
     knowledge,
     pages,
     proactive,
@@ -34,6 +35,7 @@ from index.builder import BuildResult, build_index
 ROUTERS = (
     knowledge.router,
     conversation.router,
+    events.router,
     proactive.router,
     admin_auth.router,
     admin_documents.router,

@@ -42,6 +42,7 @@ RECORD_FIELDS = (
     "related",
     "tags",
     "eligibility",
+    "steps",
 )
 
 

@@ -124,7 +124,20 @@ def to_traditional(text: str, config: str = TRADITIONAL) -> str:
 
 
 # Fields of a structured answer that are identifiers or codes, never shown as Chinese text.
-NON_TEXT_KEYS = frozenset({"decision", "type", "audience", "script", "version", "payload", "kind", "intent"})
+NON_TEXT_KEYS = frozenset(
+    {
+        "decision",
+        "type",
+        "audience",
+        "script",
+        "version",
+        "payload",
+        "kind",
+        "intent",
+        "policy_match",
+        "subscription_topics",
+    }
+)
 
 
 def convert_visible(value: object, config: str) -> object:

@@ -21,7 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from govbot.storage.database import session_scope
 from govbot.storage.models import AuditEntry
 from index.file_lock import exclusive_lock
-from knowledge.document import parse_document
+from knowledge.document import Document, parse_document
+from knowledge.event_steps import Catalogue, deletion_problems, document_reference_problems
 from knowledge.importer import restore, stage
 from knowledge.loader import document_files
 from knowledge.problems import DocumentError, Problem
@@ -98,15 +99,30 @@ class KnowledgeStore:
     def ids(self) -> list[str]:
         return [p.stem for p in document_files(self.kb_dir)]
 
-    def check(self, doc_id: str, text: str, batch_ids: set[str] | None = None) -> list[Problem]:
-        """Every problem the text would have as ``<doc_id>.md`` (including related ids known nowhere)."""
+    def catalogue(self, batch: dict[str, str] | None = None) -> Catalogue:
+        """The type and steps of every document in the folder, with ``batch`` texts replacing theirs."""
+        documents: dict[str, Document] = {}
+        texts = {p.stem: p for p in document_files(self.kb_dir)}
+        for doc_id, source in {**texts, **(batch or {})}.items():
+            try:
+                text = source if isinstance(source, str) else source.read_text("utf-8")
+                documents[doc_id] = parse_document(text, f"{doc_id}.md")
+            except (DocumentError, OSError, UnicodeDecodeError):
+                continue
+        return Catalogue.of(documents.values())
+
+    def check(self, doc_id: str, text: str, batch: dict[str, str] | None = None) -> list[Problem]:
+        """Every problem the text would have as ``<doc_id>.md`` (including related ids known nowhere, and event
+        steps naming documents that are not guides)."""
         name = f"{doc_id}.md"
         try:
             doc = parse_document(text, name)
         except DocumentError as exc:
             return exc.problems
         problems = validate_document(doc, expected_id=doc_id)
-        known = set(self.ids()) | {doc_id} | (batch_ids or set())
+        if not problems:
+            problems += document_reference_problems(doc, self.catalogue(batch))
+        known = set(self.ids()) | {doc_id} | set(batch or {})
         unknown = [r for r in doc.meta.get("related") or [] if isinstance(r, str) and r not in known]
         if unknown:
             problems.append(
@@ -180,7 +196,7 @@ class KnowledgeStore:
     def put_many(self, documents: dict[str, str], actor: str) -> list[Change]:
         """Create or replace several documents together: all of them with their audit rows, or none."""
         with self._locked():
-            problems = [p for doc_id, text in documents.items() for p in self.check(doc_id, text, set(documents))]
+            problems = [p for doc_id, text in documents.items() for p in self.check(doc_id, text, documents)]
             if problems:
                 raise DocumentError(problems)
             changes = {}
@@ -203,6 +219,9 @@ class KnowledgeStore:
             if before is None:
                 raise NotFound(doc_id)
             expect.check(before)
+            problems = deletion_problems(doc_id, self.catalogue())
+            if problems:
+                raise DocumentError(problems)
             return Change(doc_id, "delete", self._commit(actor, {doc_id: (before, None, "delete")})[doc_id])
 
     def latest_version(self, doc_id: str) -> int:

@@ -15,11 +15,14 @@ from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRu
 from govbot.answering.citation import source_of
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
+from govbot.events.plan import build_plan
 from index.confidence import ANSWER, CLARIFY, FALLBACK
+from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse
 from knowledge.document import INTRO_SECTION
 
 NO_TOPIC = "no_topic"
+EVENT = "event"  # the question describes a life event: the answer carries its plan
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
 LOW_CONFIDENCE = "low_confidence"
@@ -55,6 +58,7 @@ class Answer:
     related: list[dict[str, Any]] = field(default_factory=list)
     missing_subject: str | None = None  # a decline: what the knowledge base does not cover, by name
     reason: str | None = None  # a decline: not_covered, personal_case or low_confidence
+    event: dict[str, Any] | None = None  # a life event's plan (decision "event"), see govbot.events.plan
 
     @property
     def section(self) -> str | None:
@@ -64,6 +68,10 @@ class Answer:
     @property
     def text(self) -> str:
         """A plain-text rendering for clients that cannot render the structure."""
+        if self.decision == EVENT and self.event:
+            steps = "；".join(f"{s['number']}. {s['title']}" for s in self.event["steps"])
+            source = f"\n\n{self.source['text']}" if self.source else ""
+            return f"【{self.title}】{self.event['summary']}\n{steps}\n办理时间：{self.event['total_time']}{source}"
         if self.decision != ANSWER:
             listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(self.options, start=1))
             return f"{self.message}{listing}" if self.decision == CLARIFY else self.message
@@ -92,9 +100,11 @@ class Answerer:
         followup: bool = False,
         doc_id: str | None = None,
         section: str | None = None,
+        kinds: tuple[str, ...] | None = None,
     ) -> Answer:
         """Answer ``question``; ``doc_id`` forces a document (a clarification choice) and ``section`` one of its
-        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups."""
+        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups; ``kinds``
+        restricts the search to these document types (``("event",)`` for a life-event question)."""
         if doc_id:
             return self._from_document(doc_id, question, section=section)
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
@@ -102,10 +112,15 @@ class Answerer:
             if current_doc:
                 return self._from_document(current_doc, question)
             return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
-        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
+        filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question)
         return self._from_response(question, response)
+
+    def overview(self, doc_id: str) -> Answer:
+        """A document's answer without a question: its overview (or first section) and the other sections."""
+        return self._from_document(doc_id, "")
 
     @staticmethod
     def _names_other_topic(response: SearchResponse, current_doc: str) -> bool:
@@ -171,6 +186,8 @@ class Answerer:
         record = data.documents.get(doc_id)
         if record is None:
             return Answer(decision=FALLBACK, message=UNAVAILABLE)
+        if record["type"] == EVENT:
+            return self._event(data.documents, doc_id, confidence)
         sections = {s["heading"]: s["text"] for s in record["sections"] if s["text"].strip()}
         if section in sections:
             passages = [_capped(section, sections[section], SECTION_BUDGET)]
@@ -193,6 +210,19 @@ class Answerer:
             sections=[h for h in sections if h not in shown and h != INTRO_SECTION],
             confidence=confidence,
             related=related,
+        )
+
+    @staticmethod
+    def _event(documents: dict[str, dict[str, Any]], event_id: str, confidence: float) -> Answer:
+        """A life event's plan, with no condition answered yet."""
+        plan = build_plan(documents, event_id)
+        return Answer(
+            decision=EVENT,
+            doc_id=event_id,
+            title=plan["title"],
+            source=plan["source"],
+            confidence=confidence,
+            event=plan,
         )
 
     def _passages(self, doc_id: str, question: str, sections: dict[str, str]) -> list[dict[str, Any]]:

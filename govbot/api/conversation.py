@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -33,6 +34,8 @@ class AnswerRequest(RequestModel):
     # The conversation's script so far ("hans"/"hant"), used when the question itself shows neither.
     script: StrictStr | None = Field(None, regex="^(hans|hant)$")
     section: StrictStr | None = Field(None, max_length=100)
+    # Search only these document types: ["event"] for a life-event question, ["guide", "policy", "faq"] for none.
+    kinds: list[Literal["guide", "policy", "faq", "event"]] | None = Field(None, min_items=1, max_items=4)
 
 
 class FeedbackRequest(RequestModel):
@@ -66,7 +69,13 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
     try:
         question = to_simplified(body.question)  # cue words, passages and scope checks all read Simplified
         result = await run_in_threadpool(
-            answerer.answer, question, body.current_doc, body.followup, body.doc_id, body.section
+            answerer.answer,
+            question,
+            body.current_doc,
+            body.followup,
+            body.doc_id,
+            body.section,
+            tuple(body.kinds) if body.kinds else None,
         )
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
