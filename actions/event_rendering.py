@@ -36,7 +36,8 @@ def offer_buttons(offers: dict[str, Any] | None) -> list[dict[str, str]]:
     offers = offers or {}
     buttons = []
     if offers.get("policy_match"):
-        buttons.append({"title": POLICY_MATCH_TITLE, "payload": "/request_policy_match"})
+        audience = json.dumps({"audience": offers["policy_match"]}, ensure_ascii=False)
+        buttons.append({"title": POLICY_MATCH_TITLE, "payload": "/request_policy_match" + audience})
     if offers.get("subscription_topics"):
         buttons.append({"title": SUBSCRIBE_TITLE, "payload": "/subscribe_policy"})
     return buttons

@@ -60,7 +60,7 @@ def test_plan_payload_and_buttons():
     assert "（视情况：雇用员工的）" in settled["text"]
     assert [b["payload"] for b in settled["buttons"]] == [
         '/event_step{"step_number": "1"}',
-        "/request_policy_match",
+        '/request_policy_match{"audience": "企业"}',
         "/subscribe_policy",
     ]
 

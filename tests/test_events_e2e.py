@@ -50,8 +50,8 @@ def voice(stack: Stack, sender: str, message: str) -> str:
     raise AssertionError(pages)
 
 
-def settle(stack: Stack, sender: str, reply: list[dict]) -> dict:
-    """Skip every open question; the final plan."""
+def settle(stack: Stack, sender: str, reply: list[dict]) -> tuple[dict, list[dict]]:
+    """Skip every open question; the final plan and the reply that shows it."""
     plan = custom_of(reply, "event")
     for _ in plan["pending"]:
         question = custom_of(reply, "event_question")
@@ -60,7 +60,7 @@ def settle(stack: Stack, sender: str, reply: list[dict]) -> dict:
         reply = stack.send(sender, "跳过")
     plan = custom_of(reply, "event")
     assert plan["pending"] == []
-    return plan
+    return plan, reply
 
 
 @pytest.mark.parametrize("event_id", sorted(SITUATIONS))
@@ -76,7 +76,7 @@ def test_each_sample_event_over_rest(stack, event_id):
     for material in plan["materials"]:
         assert text.count(f"· {material['name']}（") == 1
     assert f"合计用时：{plan['total_time']}" in text and plan["source"]["text"] in text
-    plan = settle(stack, sender, reply)
+    settle(stack, sender, reply)
     offered = [b["title"] for b in buttons(stack.send(sender, f"第{steps[0]['number']}步"))]
     assert offered[0].startswith("下一步")
     step = stack.send(sender, "下一步")
@@ -141,6 +141,17 @@ def test_skipped_condition_is_marked_and_voice_asks_one_question(stack):
         assert custom_of(reply, "event")["conditions"][number] is None and "视情况" in texts(reply)
     spoken = voice(stack, "event-voice-skip", SITUATIONS["open-restaurant"])
     assert spoken.count("？") == 1 and plan["pending"][0]["ask"] in spoken
+
+
+@pytest.mark.parametrize(("event_id", "first_question"), [("start-company", "哪个行业"), ("newborn", "年龄")])
+def test_offers_policy_matching_for_the_new_situation_and_a_subscription(stack, event_id, first_question):
+    sender = f"event-offers-{event_id}"
+    plan, reply = settle(stack, sender, stack.send(sender, SITUATIONS[event_id]))
+    offers = {b["title"]: b["payload"] for b in buttons(reply)}
+    assert plan["offers"]["policy_match"] and plan["offers"]["subscription_topics"]
+    assert first_question in texts(stack.send(sender, offers["看看能享受哪些政策"]))  # business or person is known
+    assert "已取消" in texts(stack.send(sender, "算了"))
+    assert "订阅哪些" in texts(stack.send(sender, offers["订阅相关政策更新"]))
 
 
 def test_steps_need_an_event(stack):
