@@ -29,6 +29,7 @@ SITUATIONS = {
 
 
 def custom_of(reply: list[dict], kind: str) -> dict:
+    assert "没有理解您的意思" not in texts(reply)  # no core fallback after the event's actions
     [found] = [m["custom"] for m in reply if (m.get("custom") or {}).get("kind") == kind]
     return found
 
