@@ -13,16 +13,29 @@ from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, 
 from actions.rendering import render_answer
 from actions.script_output import to_script, tracker_script
 from govbot.security.message_limit import MESSAGE_TOO_LONG, too_long
+from govbot.settings import get_settings
 
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
 MAX_SUGGESTIONS = 2
 LIFE_EVENT_INTENT = "ask_life_event"
 EVENT = "event"
+FALLBACK = "fallback"
+PERSONAL_CASE = "personal_case"  # a question about one's own case goes to a person, never to an event
 
 
 def _channel(tracker: Tracker) -> str:
     return (tracker.get_latest_input_channel() or "rest")[:32]
+
+
+def _closest_event(answer: dict[str, Any], intent_confidence: float) -> str | None:
+    """The closest event of a declined event search, when the NLU is sure the message describes a life event
+    (the situation's own words, "面馆", need not appear in the event's document)."""
+    options = answer.get("options") or []
+    sure = intent_confidence >= get_settings().event_intent_confidence
+    if answer.get("decision") != FALLBACK or answer.get("reason") == PERSONAL_CASE or not options or not sure:
+        return None
+    return options[0].get("doc_id")
 
 
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
@@ -32,9 +45,13 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     script, config = tracker_script(tracker)
     payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), "script": script}
     payload.update(options)
-    life_event = (tracker.latest_message.get("intent") or {}).get("name") == LIFE_EVENT_INTENT and not options
+    intent = tracker.latest_message.get("intent") or {}
+    life_event = intent.get("name") == LIFE_EVENT_INTENT and not options
     try:
         answer = await post("/answer", {**payload, "kinds": [EVENT]}) if life_event else {}
+        closest = _closest_event(answer, intent.get("confidence") or 0.0)
+        if closest:
+            answer = await post("/answer", {**payload, "doc_id": closest})
         if answer.get("decision") != EVENT:
             answer = await post("/answer", payload)
     except KnowledgeUnavailable:

@@ -115,6 +115,10 @@ class Settings:
     docs_admin: bool = field(default_factory=lambda: _env("DOCS_ADMIN", "0") == "1")
     reindex_retry_seconds: float = field(default_factory=lambda: _env_float("REINDEX_RETRY_SECONDS", 2.0))
 
+    # Life events in the dialogue (issue 12): when the NLU is at least this sure a message describes a life
+    # event, the closest event is started even if the event search alone would decline.
+    event_intent_confidence: float = field(default_factory=lambda: _env_float("EVENT_INTENT_CONFIDENCE", 0.8))
+
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
     # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability
