@@ -40,6 +40,7 @@ class ActionHandoff(Action):
                     "channel": channel,
                     "transcript": transcript(tracker),
                     "callback_number": callback_number(tracker.events),
+                    "request_id": tracker.latest_message.get("message_id"),
                 },
             )
         except KnowledgeUnavailable:

@@ -6,7 +6,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from govbot.admin.auth import TokenAuthority
-from govbot.admin.kb_store import KnowledgeStore
+from govbot.admin.kb_store import AuditedStore, DatabaseKnowledgeStore, open_store
+from govbot.admin.kb_watch import RevisionWatcher
 from govbot.admin.reindexer import Reindexer
 from govbot.admin.retention import RetentionJob
 from govbot.admin.review import QuestionVectors
@@ -46,12 +47,14 @@ ROUTERS = (
 )
 
 
-def _reindexer(settings: Settings, app: FastAPI) -> Reindexer:
+def _reindexer(settings: Settings, app: FastAPI, store: AuditedStore, watcher: RevisionWatcher | None) -> Reindexer:
     embedder = app.state.searcher.embedder
     tokenizer = tokenizer_for(settings)
 
     def build() -> BuildResult:
-        return build_index(settings.kb_dir, settings.index_dir, lambda: embedder, tokenizer, settings)
+        if watcher is not None:
+            watcher.built = watcher.revision()
+        return build_index(store.folder(), settings.index_dir, lambda: embedder, tokenizer, settings)
 
     def after(result: BuildResult) -> None:
         app.state.searcher.refresh()  # load the new snapshot here, not in the next citizen's request
@@ -73,10 +76,17 @@ def create_app() -> FastAPI:
     app.state.searcher = make_searcher(settings=settings)
     app.state.answerer = Answerer(app.state.searcher, settings.scope_rule)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
-    app.state.kb_store = KnowledgeStore(settings.kb_dir, settings.database_url)
+    app.state.kb_store = store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)
-    app.state.reindexer = _reindexer(settings, app)
+    # Other replicas write the same knowledge base when it lives in the database: follow their edits.
+    watcher = None
+    if isinstance(store, DatabaseKnowledgeStore):
+        watcher = RevisionWatcher(store.revision, settings.kb_poll_seconds)
+    app.state.reindexer = _reindexer(settings, app, store, watcher)
     app.state.reindexer.request()
+    if watcher is not None:
+        app.state.kb_watcher = watcher.start(app.state.reindexer)
+        app.add_event_handler("shutdown", watcher.stop)
     app.state.retention = RetentionJob(settings).start()
     for router in ROUTERS:
         app.include_router(router)

@@ -12,10 +12,17 @@ from govbot.settings import get_settings
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+def _kb_folder(args: argparse.Namespace) -> Path:
+    """The documents as a folder: ``--kb`` with the files store, this machine's mirror with the database store."""
+    from govbot.admin.kb_store import open_store
+
+    return open_store(get_settings(), args.kb).folder()
+
+
 def _kb_validate(args: argparse.Namespace) -> int:
     from knowledge.loader import load_kb
 
-    report = load_kb(args.kb)
+    report = load_kb(_kb_folder(args))
     for problem in report.problems:
         print(problem)
     print(
@@ -27,7 +34,10 @@ def _kb_validate(args: argparse.Namespace) -> int:
 def _kb_import(args: argparse.Namespace) -> int:
     from knowledge.importer import import_files
 
-    report = import_files([Path(p) for p in args.paths], args.kb, args.type, get_settings().import_limits)
+    settings = get_settings()
+    if settings.kb_store == "database" or any(Path(p).is_dir() for p in args.paths):
+        return _kb_import_to_store(args)
+    report = import_files([Path(p) for p in args.paths], args.kb, args.type, settings.import_limits)
     for file in report.files:
         print(f"{'ok' if file.ok else 'error'}\t{file.file}\t{file.problem or ' '.join(file.ids)}")
     if not report.ok:
@@ -40,21 +50,63 @@ def _kb_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _kb_import_to_store(args: argparse.Namespace) -> int:
+    """Import into the configured store, audited, all or nothing: a folder's documents verbatim, files converted."""
+    from govbot.admin.kb_store import StoreFailure, open_store
+    from knowledge.importer import plan_import
+    from knowledge.loader import document_files
+    from knowledge.problems import DocumentError
+
+    settings = get_settings()
+    store = open_store(settings, args.kb)
+    paths = [Path(p) for p in args.paths]
+    files = [(str(p), p) for p in paths if not p.is_dir()]
+    plan = plan_import(files, args.type, settings.import_limits)
+    for file in plan.files:
+        print(f"{'ok' if file.ok else 'error'}\t{file.file}\t{file.problem or ' '.join(file.ids)}")
+    documents = {f.stem: f.read_text("utf-8") for folder in paths if folder.is_dir() for f in document_files(folder)}
+    documents.update(plan.documents)
+    try:
+        changes = store.put_many(documents, "cli") if plan.ok else None
+    except DocumentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        changes = None
+    except StoreFailure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if changes is None:
+        print("有文件未通过校验，本批次没有写入任何文档。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for change in changes:
+        print(f"{change.action} {change.doc_id}")
+    return EXIT_OK
+
+
+def _kb_export(args: argparse.Namespace) -> int:
+    from govbot.admin.kb_store import open_store
+
+    written = open_store(get_settings(), args.kb).export(args.target)
+    print(f"exported {len(written)} documents to {args.target}")
+    return EXIT_OK
+
+
 def _index_build(args: argparse.Namespace) -> int:
     from govbot.components import embedder_for, tokenizer_for
+    from index.backend import BackendError
     from index.builder import BuildError, build_index
 
     settings = get_settings()
     try:
         result = build_index(
-            args.kb,
+            _kb_folder(args),
             args.index,
             lambda: embedder_for(settings),
             tokenizer_for(settings),
             settings,
             progress=True,
         )
-    except BuildError as exc:
+    except (BuildError, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     for problem in result.problems:
@@ -86,6 +138,7 @@ def _print_readable(response: dict) -> None:
 
 def _search(args: argparse.Namespace) -> int:
     from govbot.components import make_searcher
+    from index.backend import BackendError
     from index.filters import SearchFilters
     from index.query_text import QueryError
     from index.searcher import IndexNotReady
@@ -99,7 +152,7 @@ def _search(args: argparse.Namespace) -> int:
         if args.queries is not None:
             return _search_file(searcher, args.queries, args.top_k, filters)
         response = searcher.search(" ".join(args.query), top_k=args.top_k, filters=filters).to_dict()
-    except (QueryError, IndexNotReady) as exc:
+    except (QueryError, IndexNotReady, BackendError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
@@ -191,7 +244,7 @@ def _purge(args: argparse.Namespace) -> int:
     from govbot.admin.retention import purge_older_than
 
     settings = get_settings()
-    print(purge_older_than(settings.database_url, args.days or settings.retention_days, settings.tracker_db))
+    print(purge_older_than(settings.database_url, args.days or settings.retention_days, settings.tracker_database_url))
     return EXIT_OK
 
 
@@ -217,11 +270,19 @@ def build_parser() -> argparse.ArgumentParser:
     validate = kb.add_parser("validate", help="check every document and report problems")
     kb_option(validate)
     validate.set_defaults(func=_kb_validate)
-    importer = kb.add_parser("import", help="import .md .txt .html .csv .xlsx .docx .pdf files (all or nothing)")
+    importer = kb.add_parser(
+        "import",
+        help="import .md .txt .html .csv .xlsx .docx .pdf files, or a knowledge-base folder's documents verbatim, "
+        "into the configured store (GOVBOT_KB_STORE); all or nothing",
+    )
     importer.add_argument("paths", nargs="+")
     importer.add_argument("--type", choices=("guide", "policy", "faq"))
     kb_option(importer)
     importer.set_defaults(func=_kb_import)
+    exporter = kb.add_parser("export", help="write every document of the configured store to a folder, verbatim")
+    exporter.add_argument("target", type=Path)
+    kb_option(exporter)
+    exporter.set_defaults(func=_kb_export)
 
     index = commands.add_parser("index", help="index commands").add_subparsers(dest="index_command", required=True)
     build = index.add_parser("build", help="build a new index snapshot (incremental)")

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from govbot.settings import Settings, get_settings
+from index.backend import backend_for
 from index.embedder import Embedder
 from index.searcher import Searcher
 from index.tokenizer import GovTokenizer, get_tokenizer
@@ -37,14 +38,17 @@ def tokenizer_for(settings: Settings | None = None) -> GovTokenizer:
 
 
 def make_searcher(index_dir: Path | None = None, settings: Settings | None = None) -> Searcher:
-    """A searcher over ``index_dir`` (default: the configured index) with the configured fusion and policy."""
+    """A searcher over ``index_dir`` (default: the configured index) in the configured backend, with the configured
+    fusion and policy."""
     settings = settings or get_settings()
+    index_dir = index_dir or settings.index_dir
     return Searcher(
-        index_dir or settings.index_dir,
+        index_dir,
         embedder_for(settings),
         tokenizer_for(settings),
         weights=settings.fusion_weights,
         policy=settings.confidence_policy,
         ef_search=settings.hnsw_ef_search,
         self_calibrate=settings.self_calibrate,
+        backend=backend_for(settings, index_dir),
     )

@@ -62,6 +62,12 @@ class Settings:
     ivf_nlist: int = field(default_factory=lambda: _env_int("IVF_NLIST", 0))
     snapshots_kept: int = field(default_factory=lambda: _env_int("SNAPSHOTS_KEPT", 3))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 1))
+    # Retrieval backend: "embedded" (BM25 + FAISS snapshots in index_dir) or "qdrant" (versioned collections
+    # behind an alias; a server at qdrant_url, else local mode in index_dir/qdrant).
+    retrieval_backend: str = field(default_factory=lambda: _env("RETRIEVAL_BACKEND", "embedded"))
+    qdrant_url: str = field(default_factory=lambda: _env("QDRANT_URL", ""))
+    qdrant_api_key: str = field(default_factory=lambda: _env("QDRANT_API_KEY", ""))
+    qdrant_collection: str = field(default_factory=lambda: _env("QDRANT_COLLECTION", "govbot"))
 
     database_url: str = field(
         default_factory=lambda: _env(
@@ -115,6 +121,19 @@ class Settings:
     docs_admin: bool = field(default_factory=lambda: _env("DOCS_ADMIN", "0") == "1")
     reindex_retry_seconds: float = field(default_factory=lambda: _env_float("REINDEX_RETRY_SECONDS", 2.0))
 
+    # Cluster profile, durable state (issue 11). The defaults are the single machine: SQLite under var/, knowledge
+    # files on disk, Rasa's in-memory lock store. For replicas, point GOVBOT_DATABASE_URL at PostgreSQL (the tracker
+    # store follows it unless GOVBOT_TRACKER_DATABASE_URL says otherwise), set GOVBOT_KB_STORE=database and
+    # GOVBOT_REDIS_URL=redis://host:port/db. GOVBOT_LOCK_LIFETIME (seconds) must exceed the worst-case time Rasa
+    # spends on one message: at most 10 predicted actions, each custom one making one knowledge-service call that
+    # gives up after GOVBOT_KNOWLEDGE_TIMEOUT per phase (connect, write, read, pool: 4 x 2 s), so 80 s at worst.
+    tracker_database_url_setting: str = field(default_factory=lambda: _env("TRACKER_DATABASE_URL", ""))
+    kb_store: str = field(default_factory=lambda: _env("KB_STORE", "files"))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    lock_lifetime: int = field(default_factory=lambda: _env_int("LOCK_LIFETIME", 90))
+    # With GOVBOT_KB_STORE=database: how often a replica looks for other replicas' edits to re-index them.
+    kb_poll_seconds: float = field(default_factory=lambda: _env_float("KB_POLL_SECONDS", 1.0))
+
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
     # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability
@@ -148,6 +167,20 @@ class Settings:
     @property
     def tracker_db(self) -> Path:
         return self.var_dir / "tracker.db"
+
+    @property
+    def tracker_database_url(self) -> str:
+        """Rasa's tracker store: its own setting, else the app database when that is not SQLite, else var/tracker.db."""
+        if self.tracker_database_url_setting:
+            return self.tracker_database_url_setting
+        if not self.database_url.startswith("sqlite"):
+            return self.database_url
+        return f"sqlite:///{self.tracker_db}"
+
+    @property
+    def kb_mirror_dir(self) -> Path:
+        """Where a replica writes the database-held documents for its index builder (GOVBOT_KB_STORE=database)."""
+        return self.var_dir / "kb-mirror"
 
     @property
     def fusion_weights(self) -> FusionWeights:

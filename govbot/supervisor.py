@@ -20,6 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govbot.rasa_endpoints import endpoint_env
 from govbot.security.secrets import internal_token, rasa_token
 from govbot.settings import PROJECT_ROOT, Settings
 
@@ -133,8 +134,7 @@ def service_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "GOVBOT_ACTIONS_PORT": str(settings.actions_port),
-            "GOVBOT_TRACKER_DB": str(settings.tracker_db),
+            **endpoint_env(settings),
             "GOVBOT_KNOWLEDGE_URL": settings.knowledge_url,
             "GOVBOT_INTERNAL_TOKEN": internal_token(settings),
             "GOVBOT_RASA_TOKEN": rasa_token(settings),

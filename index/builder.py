@@ -1,10 +1,8 @@
-"""Build a new index snapshot from the knowledge base, re-embedding only new or changed chunks."""
+"""Build a new index version from the knowledge base, re-embedding only new or changed chunks."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -13,23 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from govbot.settings import Settings
+from index.backend import RetrievalBackend, backend_for
 from index.bm25_retriever import BM25Retriever
 from index.calibration import calibrate
 from index.chunking import Chunk, Passage, chunk_document, passages_of
 from index.dense_retriever import DenseRetriever, choose_index_kind
 from index.embedder import Embedder
-from index.index_data import (
-    CHUNKS,
-    DOCUMENTS,
-    MANIFEST,
-    PASSAGE_VECTORS,
-    PASSAGES,
-    VECTORS,
-    IndexData,
-    document_record,
-)
+from index.index_data import Catalog, IndexData, document_record
 from index.normalize import NORMALIZATION, to_simplified
-from index.snapshot import SnapshotStore
 from index.tokenizer import GovTokenizer
 from knowledge.loader import load_kb
 from knowledge.problems import Problem
@@ -57,55 +46,30 @@ class BuildResult:
     passages: int = 0
 
 
-def _previous_hashes(store: SnapshotStore) -> dict[str, str] | None:
-    """Content hash of each document in the served snapshot (None before the first build)."""
-    path = store.current_path()
-    if path is None:
+def _previous_hashes(previous: Catalog | None) -> dict[str, str] | None:
+    """Content hash of each document in the served index (None before the first build)."""
+    if previous is None:
         return None
-    try:
-        documents = json.loads((path / DOCUMENTS).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return {doc_id: record.get("content_hash", "") for doc_id, record in documents.items()}
+    return {doc_id: record.get("content_hash", "") for doc_id, record in previous.documents.items()}
 
 
 def _similar_corpus(previous: dict[str, str] | None, records: dict[str, dict]) -> bool:
-    """True when the documents are those of the served snapshot but for at most :data:`RECALIBRATE_SHARE` of them."""
+    """True when the documents are those of the served index but for at most :data:`RECALIBRATE_SHARE` of them."""
     if previous is None:
         return False
     differing = len(set(previous) ^ set(records))
     return differing <= RECALIBRATE_SHARE * max(len(previous), 1)
 
 
-def _previous_calibration(store: SnapshotStore) -> dict | None:
-    """The self-calibration of the served snapshot, if it has one."""
-    path = store.current_path()
-    try:
-        return json.loads((path / MANIFEST).read_text("utf-8")).get("calibration") if path else None
-    except (OSError, ValueError):
-        return None
-
-
-def _previous_vectors(store: SnapshotStore, model_ref: str) -> dict[str, np.ndarray]:
-    """Vectors of the served snapshot's chunks and passages keyed by embedded-text hash, if it used the same model."""
-    path = store.current_path()
-    if path is None:
+def _previous_vectors(previous: Catalog | None, model_ref: str) -> dict[str, np.ndarray]:
+    """Vectors of the served index's chunks and passages keyed by embedded-text hash, if it used the same model."""
+    if previous is None:
         return {}
-    try:
-        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
-        if manifest.get("model") != model_ref or manifest.get("normalization") != NORMALIZATION:
-            return {}
-        vectors = np.load(path / VECTORS)
-        with open(path / CHUNKS, encoding="utf-8") as handle:
-            chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
-        cache = {c.content_hash: vectors[i] for i, c in enumerate(chunks) if i < len(vectors)}
-        if (path / PASSAGES).exists():
-            passage_vectors = np.load(path / PASSAGE_VECTORS)
-            with open(path / PASSAGES, encoding="utf-8") as handle:
-                passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
-            cache.update({p.content_hash: v for p, v in zip(passages, passage_vectors, strict=False)})
-    except (OSError, ValueError, TypeError):
+    manifest = previous.manifest
+    if manifest.get("model") != model_ref or manifest.get("normalization") != NORMALIZATION:
         return {}
+    cache = {c.content_hash: previous.vectors[i] for i, c in enumerate(previous.chunks) if i < len(previous.vectors)}
+    cache.update({p.content_hash: v for p, v in zip(previous.passages, previous.passage_vectors, strict=False)})
     return cache
 
 
@@ -116,18 +80,21 @@ def build_index(
     tokenizer: GovTokenizer,
     settings: Settings,
     progress: bool = False,
+    backend: RetrievalBackend | None = None,
 ) -> BuildResult:
     """Validate the knowledge base, chunk, embed what changed, index and publish a new snapshot.
 
     Invalid documents are reported in the result and left out. The model is loaded (by calling
-    ``embedder``) only when there is something new to embed or the ranking is recalibrated.
+    ``embedder``) only when there is something new to embed or the ranking is recalibrated. The index is
+    published to ``backend``, by default the configured one (:func:`index.backend.backend_for`).
     """
     started = time.perf_counter()
     report = load_kb(kb_dir)
     if not report.documents:
         raise BuildError(f"no valid documents in {kb_dir}; the index was not changed")
-    store = SnapshotStore(index_dir)
-    with store.build_lock():
+    backend = backend or backend_for(settings, index_dir)
+    with backend.build_lock():
+        served = backend.previous()
         model_ref = settings.embedding_model_ref
         chunks: list[Chunk] = []
         passages: list[Passage] = []
@@ -137,9 +104,9 @@ def build_index(
             records[doc.id] = document_record(doc, text_hash)
             chunks.extend(chunk_document(doc))
             passages.extend(replace(p, tokens=tuple(tokenizer.tokenize(p.text))) for p in passages_of(doc))
-        previous = _previous_hashes(store)
+        previous = _previous_hashes(served)
         changed = [] if previous is None else [r for d, r in records.items() if previous.get(d) != r["content_hash"]]
-        cache = _previous_vectors(store, model_ref)
+        cache = _previous_vectors(served, model_ref)
         same_model = bool(cache)
         missing = list({x.content_hash: x for x in [*chunks, *passages] if x.content_hash not in cache}.values())
         dimension = next(iter(cache.values())).shape[0] if cache else 0
@@ -151,10 +118,12 @@ def build_index(
         vectors = np.vstack([cache[c.content_hash] for c in chunks]).astype(np.float32)
         passage_vectors = np.vstack([cache[p.content_hash] for p in passages] or [np.zeros((0, dimension))])
         kind = choose_index_kind(len(chunks), settings.faiss_index, settings.hnsw_threshold)
-        bm25 = BM25Retriever.build([tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks])
+        chunk_tokens = [tokenizer.tokenize(to_simplified(c.embed_text)) for c in chunks]
+        bm25 = BM25Retriever.build(chunk_tokens)
         # Staff edits, and a few added or removed documents, keep the corpus's calibration (embedding ~800
         # pseudo-queries takes a minute, too long for an edit to wait); another model or a changed corpus recalibrates.
-        calibration = _previous_calibration(store) if same_model and _similar_corpus(previous, records) else None
+        previous_calibration = served.manifest.get("calibration") if served else None
+        calibration = previous_calibration if same_model and _similar_corpus(previous, records) else None
         if calibration is None:
             model = model or embedder()
             calibration = calibrate(records, chunks, vectors, bm25, tokenizer.tokenize, model.embed_queries)
@@ -168,6 +137,7 @@ def build_index(
                 "chunks": len(chunks),
                 "passages": len(passages),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "backend": backend.name,
                 "calibration": calibration,
             },
             documents=records,
@@ -177,14 +147,9 @@ def build_index(
             dense=DenseRetriever.build(vectors, kind, settings.hnsw_m, settings.ivf_nlist, settings.hnsw_ef_search),
             passages=passages,
             passage_vectors=passage_vectors.astype(np.float32),
+            chunk_tokens=chunk_tokens,
         )
-        workspace = store.new_workspace()
-        try:
-            data.save(workspace)
-            version = store.publish(workspace, keep=settings.snapshots_kept)
-        except BaseException:
-            shutil.rmtree(workspace, ignore_errors=True)
-            raise
+        version = backend.publish(data, keep=settings.snapshots_kept)
     return BuildResult(
         version=version,
         documents=len(records),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,3 +33,12 @@ def saturate(bm25: np.ndarray, saturation: float) -> np.ndarray:
 def fuse(dense: np.ndarray, bm25: np.ndarray, weights: FusionWeights) -> np.ndarray:
     """The fused score of each chunk: a weighted sum of cosine similarity and saturated BM25."""
     return weights.dense * dense + weights.bm25 * saturate(bm25, weights.bm25_saturation)
+
+
+def rank_documents(doc_ids: Sequence[str], fused: np.ndarray) -> list[tuple[str, float]]:
+    """Join chunk scores into documents: each document scores its best chunk; best documents first."""
+    best: dict[str, float] = {}
+    for doc_id, score in zip(doc_ids, fused, strict=True):
+        if score > best.get(doc_id, -np.inf):
+            best[doc_id] = float(score)
+    return sorted(best.items(), key=lambda item: item[1], reverse=True)

@@ -1,5 +1,7 @@
 """The contents of one snapshot: document records, chunks, vectors, BM25 and FAISS indexes, and passages.
 
+The :class:`Catalog` part is what every retrieval backend keeps in memory; the indexes are the embedded one's.
+
 Passages (with their own vectors) are stored apart from the chunks, so they never change document ranking.
 """
 
@@ -67,21 +69,19 @@ def document_record(doc: Document, content_hash: str) -> dict[str, Any]:
     return record
 
 
-@dataclass
-class IndexData:
-    """Everything a searcher needs, loaded fully into memory."""
+@dataclass(kw_only=True)
+class Catalog:
+    """What every retrieval backend serves from memory: the manifest, document records, chunks with their
+    vectors, and passages with theirs (passage choice and incremental builds read them)."""
 
     manifest: dict[str, Any]
     documents: dict[str, dict[str, Any]]
     chunks: list[Chunk]
     vectors: np.ndarray
-    bm25: BM25Retriever
-    dense: DenseRetriever
     passages: list[Passage] = field(default_factory=list)
     passage_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     def __post_init__(self) -> None:
-        self.doc_positions: dict[str, np.ndarray] = {}
         by_doc: dict[str, list[int]] = {}
         for position, chunk in enumerate(self.chunks):
             if chunk.kind == "section":
@@ -92,6 +92,42 @@ class IndexData:
             passages_by_doc.setdefault(passage.doc_id, []).append(position)
         self.passage_positions = {d: np.asarray(p, dtype=np.int64) for d, p in passages_by_doc.items()}
         self.passage_lexicon = PassageLexicon(self.passages)
+
+    @classmethod
+    def read(cls, directory: Path) -> Catalog:
+        """The catalog part of a snapshot folder (no BM25 or FAISS index loaded)."""
+        return Catalog(**_read_catalog(directory))
+
+
+def _read_catalog(directory: Path) -> dict[str, Any]:
+    manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+    documents = json.loads((directory / DOCUMENTS).read_text("utf-8"))
+    with open(directory / CHUNKS, encoding="utf-8") as handle:
+        chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
+    vectors = np.load(directory / VECTORS)
+    passages: list[Passage] = []
+    passage_vectors = np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float32)
+    if (directory / PASSAGES).exists():  # snapshots built before passages existed have none
+        with open(directory / PASSAGES, encoding="utf-8") as handle:
+            passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
+        passage_vectors = np.load(directory / PASSAGE_VECTORS)
+    return {
+        "manifest": manifest,
+        "documents": documents,
+        "chunks": chunks,
+        "vectors": vectors,
+        "passages": passages,
+        "passage_vectors": passage_vectors,
+    }
+
+
+@dataclass(kw_only=True)
+class IndexData(Catalog):
+    """A whole embedded snapshot: the catalog plus its BM25 and FAISS indexes, loaded fully into memory."""
+
+    bm25: BM25Retriever
+    dense: DenseRetriever
+    chunk_tokens: list[list[str]] = field(default_factory=list)  # BM25 tokens of each chunk, at build time only
 
     def save(self, directory: Path) -> None:
         (directory / MANIFEST).write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), "utf-8")
@@ -110,24 +146,9 @@ class IndexData:
 
     @classmethod
     def load(cls, directory: Path, ef_search: int = 64) -> IndexData:
-        manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        documents = json.loads((directory / DOCUMENTS).read_text("utf-8"))
-        with open(directory / CHUNKS, encoding="utf-8") as handle:
-            chunks = [Chunk(**json.loads(line)) for line in handle if line.strip()]
-        vectors = np.load(directory / VECTORS)
-        passages: list[Passage] = []
-        passage_vectors = np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float32)
-        if (directory / PASSAGES).exists():  # snapshots built before passages existed have none
-            with open(directory / PASSAGES, encoding="utf-8") as handle:
-                passages = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
-            passage_vectors = np.load(directory / PASSAGE_VECTORS)
+        parts = _read_catalog(directory)
         return cls(
-            manifest=manifest,
-            documents=documents,
-            chunks=chunks,
-            vectors=vectors,
-            bm25=BM25Retriever.load(directory / BM25_DIR, len(chunks)),
-            dense=DenseRetriever.load(directory, vectors, ef_search),
-            passages=passages,
-            passage_vectors=passage_vectors,
+            **parts,
+            bm25=BM25Retriever.load(directory / BM25_DIR, len(parts["chunks"])),
+            dense=DenseRetriever.load(directory, parts["vectors"], ef_search),
         )

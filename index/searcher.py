@@ -1,4 +1,4 @@
-"""Hybrid search over the served snapshot, reloading it when a new one is published."""
+"""Hybrid search over the served index version, reloading it when a new one is published."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backend import RetrievalBackend, ServedIndex
 from index.chunking import Passage
 from index.confidence import FALLBACK, ConfidencePolicy
+from index.embedded_backend import EmbeddedBackend
 from index.embedder import Embedder
 from index.filters import SearchFilters
-from index.fusion import FusionWeights, fuse
-from index.index_data import IndexData
+from index.fusion import FusionWeights, fuse, rank_documents
+from index.index_data import Catalog
 from index.query_text import clean_query
-from index.snapshot import SnapshotStore
 from index.tokenizer import GovTokenizer
 
 SNIPPET_CHARS = 160
@@ -90,7 +91,7 @@ def _snippet(text: str) -> str:
 
 
 class Searcher:
-    """Answers queries from whichever snapshot the pointer names, swapping to new ones without a restart."""
+    """Answers queries from whichever index version the backend serves, swapping to new ones without a restart."""
 
     def __init__(
         self,
@@ -103,48 +104,52 @@ class Searcher:
         min_confidence: float = 0.02,
         reload_interval: float = 0.2,
         self_calibrate: bool = True,
+        backend: RetrievalBackend | None = None,
     ):
-        self.store = SnapshotStore(index_dir)
+        self.backend = backend or EmbeddedBackend(index_dir, ef_search)
         self.embedder = embedder
         self.tokenizer = tokenizer
         self.weights = weights
         self.policy = policy
-        self.ef_search = ef_search
         self.min_confidence = min_confidence
         self.reload_interval = reload_interval
         self.self_calibrate = self_calibrate
-        self._state: tuple[str, IndexData] | None = None
+        self._served: ServedIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
     @property
     def version(self) -> str | None:
-        return self._state[0] if self._state else None
+        return self._served.version if self._served else None
 
     def refresh(self) -> None:
-        """Load the snapshot the pointer names now (e.g. right after publishing one)."""
+        """Load the version the backend serves now (e.g. right after publishing one)."""
         self._checked = 0.0
-        self.data()
+        self.served()
 
-    def data(self) -> tuple[str, IndexData]:
-        """The served snapshot, reloaded first if the pointer moved."""
+    def served(self) -> ServedIndex:
+        """The served index version, reloaded first if the backend switched to another."""
         now = time.monotonic()
-        if self._state is None or now - self._checked >= self.reload_interval:
+        if self._served is None or now - self._checked >= self.reload_interval:
             self._checked = now
-            name = self.store.current_name()
-            if name is None and self._state is None:
+            name = self.backend.current_version()
+            if name is None and self._served is None:
                 raise IndexNotReady("索引尚未建立，请先运行 govbot index build。")
-            if name is not None and (self._state is None or self._state[0] != name):
+            if name is not None and (self._served is None or self._served.version != name):
                 with self._lock:
-                    if self._state is None or self._state[0] != name:
-                        path = self.store.snapshots_dir / name
-                        self._state = (name, IndexData.load(path, self.ef_search))
-        assert self._state is not None
-        return self._state
+                    if self._served is None or self._served.version != name:
+                        self._served = self.backend.load(name)
+        assert self._served is not None
+        return self._served
 
-    def calibrated(self, data: IndexData) -> tuple[FusionWeights, ConfidencePolicy]:
-        """The snapshot's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
-        configured ones (self-calibration switched off, or a snapshot built without it)."""
+    def data(self) -> tuple[str, Catalog]:
+        """The served version's name and catalog."""
+        served = self.served()
+        return served.version, served.catalog
+
+    def calibrated(self, data: Catalog) -> tuple[FusionWeights, ConfidencePolicy]:
+        """The index's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
+        configured ones (self-calibration switched off, or an index built without it)."""
         fitted = data.manifest.get("calibration") if self.self_calibrate else None
         if not fitted:
             return self.weights, self.policy
@@ -163,42 +168,43 @@ class Searcher:
 
         ``query_vector`` skips embedding when the caller already has it (evaluation of many settings).
         """
-        version, data = self.data()
+        served = self.served()
+        data = served.catalog
         text = clean_query(query)
-        response = SearchResponse(query=text, version=version)
+        response = SearchResponse(query=text, version=served.version)
         if not text or not data.chunks:
             return response
         calibrated, policy = self.calibrated(data)
         weights = weights or calibrated
         filters = filters or SearchFilters()
         qvec = self.embedder.embed_queries([text])[0] if query_vector is None else query_vector
-        bm25_all = data.bm25.scores(self.tokenizer.tokenize(text))
-        positions = self._candidates(data, qvec, bm25_all, filters)
+        tokens = self.tokenizer.tokenize(text)
+        positions = self._candidates(served, qvec, tokens, filters)
         if len(positions) == 0:
             return response
-        dense = data.dense.score(qvec, positions)
-        bm25 = bm25_all[positions]
+        dense, bm25 = served.retriever.scores(qvec, tokens, positions)
         fused = fuse(dense, bm25, weights)
-        ranked = self._rank_documents(data, positions, fused)
+        ranked = rank_documents([data.chunks[p].doc_id for p in positions], fused)
         kept = [(d, score, policy.confidence(score)) for d, score in ranked]
         kept = [item for item in kept if item[2] >= self.min_confidence]
+        shown = kept[: max(1, top_k)]
+        sections = self._best_sections(served, [d for d, _, _ in shown], qvec, tokens, weights)
         response.results = [
-            self._result(data, doc_id, score, conf, qvec, bm25_all, weights)
-            for doc_id, score, conf in kept[: max(1, top_k)]
+            self._result(data, doc_id, score, conf, sections.get(doc_id)) for doc_id, score, conf in shown
         ]
         response.decision = policy.decide([score for _, score, _ in kept[:2]])
         return response
 
     def best_section(self, query: str, doc_id: str) -> str | None:
         """The heading of the section of ``doc_id`` that best matches the query (None if it has none)."""
-        _, data = self.data()
+        served = self.served()
         text = clean_query(query) if query and query.strip() else ""
-        if doc_id not in data.documents or not text:
+        if doc_id not in served.catalog.documents or not text:
             return None
         qvec = self.embedder.embed_queries([text])[0]
-        bm25_all = data.bm25.scores(self.tokenizer.tokenize(text))
-        weights = self.calibrated(data)[0]
-        return self._result(data, doc_id, 0.0, 0.0, qvec, bm25_all, weights).section or None
+        weights = self.calibrated(served.catalog)[0]
+        best = self._best_sections(served, [doc_id], qvec, self.tokenizer.tokenize(text), weights).get(doc_id)
+        return served.catalog.chunks[best[0]].section or None if best else None
 
     def score_passages(self, query: str, doc_id: str) -> list[PassageMatch]:
         """Every passage of ``doc_id`` (reading order) scored against the query; empty if it has none."""
@@ -213,59 +219,58 @@ class Searcher:
         scored = zip(positions, dense, lexical, strict=True)
         return [PassageMatch(data.passages[p], float(d), float(b)) for p, d, b in scored]
 
-    def _candidates(
-        self, data: IndexData, qvec: np.ndarray, bm25_all: np.ndarray, filters: SearchFilters
-    ) -> np.ndarray:
-        """Chunk positions worth scoring exactly: dense nearest neighbours and BM25 best, filtered."""
-        total = len(data.chunks)
+    @staticmethod
+    def _candidates(served: ServedIndex, qvec: np.ndarray, tokens: list[str], filters: SearchFilters) -> np.ndarray:
+        """Chunk positions worth scoring exactly: dense nearest neighbours and BM25 best, or all that pass filters."""
+        data = served.catalog
         if filters.active:
             allowed = {d for d, rec in data.documents.items() if filters.accepts(rec)}
-            mask = np.fromiter((c.doc_id in allowed for c in data.chunks), dtype=bool, count=total)
+            mask = np.fromiter((c.doc_id in allowed for c in data.chunks), dtype=bool, count=len(data.chunks))
             return np.flatnonzero(mask)
-        dense_ids, _ = data.dense.search(qvec, CANDIDATES)
-        k = min(CANDIDATES, total)
-        bm25_ids = np.argpartition(-bm25_all, k - 1)[:k] if k < total else np.arange(total)
-        bm25_ids = bm25_ids[bm25_all[bm25_ids] > 0]
-        return np.unique(np.concatenate([dense_ids, bm25_ids]).astype(np.int64))
+        return served.retriever.candidates(qvec, tokens, CANDIDATES)
 
     @staticmethod
-    def _rank_documents(data: IndexData, positions: np.ndarray, fused: np.ndarray) -> list[tuple[str, float]]:
-        """Documents by their best chunk's fused score; the meta chunk (title, aliases, keywords) counts too."""
-        best: dict[str, float] = {}
-        for i, pos in enumerate(positions):
-            doc_id = data.chunks[pos].doc_id
-            if fused[i] > best.get(doc_id, -np.inf):
-                best[doc_id] = float(fused[i])
-        return sorted(best.items(), key=lambda item: item[1], reverse=True)
+    def _best_sections(
+        served: ServedIndex, doc_ids: list[str], qvec: np.ndarray, tokens: list[str], weights: FusionWeights
+    ) -> dict[str, tuple[int, float, float]]:
+        """For each document, its best-matching substantial section: (chunk position, cosine, BM25)."""
+        data = served.catalog
+        shown: dict[str, np.ndarray] = {}
+        for doc_id in doc_ids:
+            title = data.documents[doc_id]["title"]
+            sections = data.doc_positions.get(doc_id, np.zeros(0, dtype=np.int64))
+            substantial = sections[[len(data.chunks[p].text) - len(title) >= MIN_SHOWN_CHARS for p in sections]]
+            if len(sections):
+                shown[doc_id] = substantial if len(substantial) else sections
+        if not shown:
+            return {}
+        positions = np.concatenate(list(shown.values()))
+        dense, bm25 = served.retriever.scores(qvec, tokens, positions)
+        fused = fuse(dense, bm25, weights)
+        best: dict[str, tuple[int, float, float]] = {}
+        start = 0
+        for doc_id, sections in shown.items():
+            top = start + int(np.argmax(fused[start : start + len(sections)]))
+            best[doc_id] = (int(positions[top]), float(dense[top]), float(bm25[top]))
+            start += len(sections)
+        return best
 
     @staticmethod
     def _result(
-        data: IndexData,
-        doc_id: str,
-        score: float,
-        confidence: float,
-        qvec: np.ndarray,
-        bm25_all: np.ndarray,
-        weights: FusionWeights,
+        data: Catalog, doc_id: str, score: float, confidence: float, section: tuple[int, float, float] | None
     ) -> SearchResult:
-        """A document's result, showing its best-matching section (scored over all its sections)."""
+        """A document's result, showing its best-matching section."""
         record = data.documents[doc_id]
-        sections = data.doc_positions.get(doc_id, np.zeros(0, dtype=np.int64))
-        substantial = sections[[len(data.chunks[p].text) - len(record["title"]) >= MIN_SHOWN_CHARS for p in sections]]
-        sections = substantial if len(substantial) else sections
-        section, snippet, chunk_id, dense, bm25 = "", "", f"{doc_id}#meta", 0.0, 0.0
-        if len(sections):
-            dense_s = data.dense.score(qvec, sections)
-            bm25_s = bm25_all[sections]
-            top = int(np.argmax(fuse(dense_s, bm25_s, weights)))
-            chunk = data.chunks[sections[top]]
-            section, snippet, chunk_id = chunk.section, _snippet(chunk.text), chunk.chunk_id
-            dense, bm25 = float(dense_s[top]), float(bm25_s[top])
+        heading, snippet, chunk_id, dense, bm25 = "", "", f"{doc_id}#meta", 0.0, 0.0
+        if section is not None:
+            chunk = data.chunks[section[0]]
+            heading, snippet, chunk_id = chunk.section, _snippet(chunk.text), chunk.chunk_id
+            dense, bm25 = section[1], section[2]
         return SearchResult(
             doc_id=doc_id,
             title=record["title"],
             type=record["type"],
-            section=section,
+            section=heading,
             score=round(score, 6),
             confidence=round(confidence, 6),
             snippet=snippet,

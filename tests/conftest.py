@@ -111,3 +111,37 @@ def stack(sample_index, tmp_path_factory):
     running.start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL server for the session (skipped, with the reason, only when it is not installed)."""
+    from tests.servers import postgres_server
+
+    try:
+        with postgres_server() as server:
+            yield server
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture()
+def postgres_url(postgres, request) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    return postgres.create_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real Redis server for the session (skipped, with the reason, only when it is not installed)."""
+    from tests.servers import redis_server
+
+    try:
+        with redis_server() as server:
+            yield server
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))

@@ -69,6 +69,12 @@ class Reindexer:
             self._cond.notify_all()
             return self.status.requested
 
+    @property
+    def idle(self) -> bool:
+        """True when every request has been built (or has failed and waits for its retry)."""
+        with self._cond:
+            return self.status.completed >= self.status.requested
+
     def wait(self, ticket: int, timeout: float) -> bool:
         """Wait until a build covering ``ticket`` finished; False on timeout."""
         deadline = time.monotonic() + timeout

@@ -29,7 +29,7 @@ from govbot.storage.models import (
 logger = logging.getLogger(__name__)
 
 
-def purge_older_than(url: str, days: int, tracker_db: Path | None = None) -> dict[str, int]:
+def purge_older_than(url: str, days: int, tracker_url: str | None = None) -> dict[str, int]:
     """Delete records older than ``days`` from the database and the tracker store; returns counts per table."""
     cutoff = utcnow() - dt.timedelta(days=days)
     with session_scope(url) as session:
@@ -40,15 +40,23 @@ def purge_older_than(url: str, days: int, tracker_db: Path | None = None) -> dic
         counts["subscriptions"] = (
             session.query(Subscription).filter(Subscription.created_at < cutoff, Subscription.active == 0).delete()
         )
-    if tracker_db is not None and tracker_db.is_file():
-        counts["tracker_events"] = purge_tracker(tracker_db, cutoff.replace(tzinfo=dt.timezone.utc).timestamp())
+    sqlite_file = Path(tracker_url.removeprefix("sqlite:///")) if tracker_url and _is_sqlite(tracker_url) else None
+    if tracker_url is not None and (sqlite_file is None or sqlite_file.is_file()):
+        counts["tracker_events"] = purge_tracker(tracker_url, cutoff.replace(tzinfo=dt.timezone.utc).timestamp())
     return counts
 
 
-def purge_tracker(path: Path, before: float) -> int:
+def _is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def purge_tracker(url: str, before: float) -> int:
     """Delete Rasa tracker-store events with a timestamp (seconds since the epoch) before ``before``."""
-    engine = create_engine(f"sqlite:///{path}", future=True, connect_args={"timeout": 30})
-    event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=ON"))
+    if _is_sqlite(url):
+        engine = create_engine(url, future=True, connect_args={"timeout": 30})
+        event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA secure_delete=ON"))
+    else:
+        engine = create_engine(url, future=True)
     try:
         if not inspect(engine).has_table("events"):
             return 0
@@ -69,7 +77,7 @@ class RetentionJob:
 
     def run_once(self) -> dict[str, int]:
         settings = self.settings
-        self.last = purge_older_than(settings.database_url, settings.retention_days, settings.tracker_db)
+        self.last = purge_older_than(settings.database_url, settings.retention_days, settings.tracker_database_url)
         if any(self.last.values()):
             logger.info("retention: purged %s", self.last)
         return self.last

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Res
 from fastapi.concurrency import run_in_threadpool
 
 from govbot.admin.auth import Principal
-from govbot.admin.kb_store import KnowledgeStore, NotFound, Precondition, PreconditionFailed, StoreFailure, etag_of
+from govbot.admin.kb_store import AuditedStore, NotFound, Precondition, PreconditionFailed, StoreFailure, etag_of
 from govbot.api.admin_auth import check_scope, editor, reader
 from govbot.api.responses import ADMIN, errors
 from knowledge.document import parse_document
@@ -35,11 +35,11 @@ MARKDOWN_BODY = {
 }
 
 
-def _store(request: Request) -> KnowledgeStore:
+def _store(request: Request) -> AuditedStore:
     return request.app.state.kb_store
 
 
-def _current(store: KnowledgeStore, doc_id: str) -> str | None:
+def _current(store: AuditedStore, doc_id: str) -> str | None:
     """The document's text now, or None when it does not exist."""
     try:
         return store.read(doc_id)
@@ -74,6 +74,12 @@ async def _markdown(request: Request) -> str:
     if not text.strip():
         raise HTTPException(status_code=422, detail="文档内容为空。")
     return text
+
+
+def _request_key(request: Request) -> str | None:
+    """The client's ``Idempotency-Key``: a write retried with the same key replays its first outcome."""
+    key = request.headers.get("idempotency-key", "").strip()
+    return key[:200] or None
 
 
 def _precondition(request: Request) -> Precondition:
@@ -177,7 +183,9 @@ async def put_document(request: Request, response: Response, doc_id: str, who: P
     check_scope(who, _current(_store(request), doc_id), markdown)  # authorisation before preconditions
     expect = _precondition(request)
     try:
-        change = await run_in_threadpool(_store(request).put, doc_id, markdown, who.name, None, expect)
+        change = await run_in_threadpool(
+            _store(request).put, doc_id, markdown, who.name, None, expect, _request_key(request)
+        )
     except DocumentError as exc:
         raise _invalid(exc) from None
     except NotFound:
@@ -202,7 +210,7 @@ async def delete_document(request: Request, doc_id: str, who: Principal = Depend
     check_scope(who, _current(_store(request), doc_id))
     expect = _precondition(request)
     try:
-        change = await run_in_threadpool(_store(request).delete, doc_id, who.name, expect)
+        change = await run_in_threadpool(_store(request).delete, doc_id, who.name, expect, _request_key(request))
     except NotFound:
         raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id[:80]} 的文档。") from None
     except PreconditionFailed:
@@ -224,7 +232,7 @@ async def rollback(
     target = next((v["after"] for v in _store(request).history(doc_id) if v["version"] == version), None)
     check_scope(who, _current(_store(request), doc_id), target)
     try:
-        change = await run_in_threadpool(_store(request).rollback, doc_id, version, who.name)
+        change = await run_in_threadpool(_store(request).rollback, doc_id, version, who.name, _request_key(request))
     except NotFound:
         raise HTTPException(status_code=404, detail=f"{doc_id} 没有第 {version} 版。") from None
     except DocumentError as exc:
@@ -288,7 +296,7 @@ async def import_files(
             status_code=422, detail={"message": "有文件未通过校验，本批次没有导入任何文档。", "files": report}
         )
     try:
-        changes = await run_in_threadpool(store.put_many, plan.documents, who.name)
+        changes = await run_in_threadpool(store.put_many, plan.documents, who.name, _request_key(request))
     except DocumentError as exc:
         raise _invalid(exc) from None
     except StoreFailure:

@@ -55,6 +55,8 @@ class TicketRequest(RequestModel):
     # Within the body limit (GOVBOT_MAX_BODY_KB) even when every character takes 3 bytes and is JSON-escaped.
     transcript: list[TranscriptLine] = Field(default_factory=list, max_items=MAX_LINES)
     callback_number: StrictStr | None = Field(None, max_length=40)
+    # The Rasa message id that asked for the handoff: a retried request returns the same ticket.
+    request_id: StrictStr | None = Field(None, max_length=100)
 
 
 @router.post("/answer", responses=errors(503))
@@ -115,5 +117,6 @@ async def ticket(request: Request, body: TicketRequest) -> dict:
         channel=body.channel,
         transcript=[line.dict() for line in body.transcript],
         callback_number=body.callback_number,
+        request_id=body.request_id,
     )
     return {"id": ticket_id}

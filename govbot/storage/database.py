@@ -8,10 +8,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from govbot.storage.models import Base
+
+SCHEMA_LOCK = 0x60B07  # PostgreSQL advisory lock key held while creating or upgrading the schema
 
 
 @lru_cache(maxsize=4)
@@ -30,21 +32,27 @@ def get_engine(url: str) -> Engine:
             cursor.close()
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
-    _add_missing_columns(engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # replicas starting together create the schema one at a time
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+        Base.metadata.create_all(connection)
+        _add_missing_columns(connection)
     return engine
 
 
-def _add_missing_columns(engine: Engine) -> None:
-    """Add columns introduced since a table was created (all such columns are nullable)."""
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            present = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+def _add_missing_columns(connection: Connection) -> None:
+    """Add columns and indexes introduced since a table was created (all such columns are nullable)."""
+    inspector = inspect(connection)
+    for table in Base.metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexes:
+                index.create(connection)
 
 
 @contextlib.contextmanager

@@ -59,6 +59,10 @@ class HandoffTicket(Base):
     transcript = Column(JSON, nullable=False)
     status = Column(String(16), default="open", nullable=False)
     callback = Column(Text)  # Fernet token of the number the citizen gave (govbot.privacy.protector), or null
+    # A hash of the sender and the Rasa message that asked for it: a retried request finds its ticket, never adds one.
+    idempotency_key = Column(String(64))
+
+    __table_args__ = (Index("ux_handoff_tickets_idempotency_key", "idempotency_key", unique=True),)
 
 
 class Subscription(Base):
@@ -100,6 +104,19 @@ class AuditEntry(Base):
     version = Column(Integer, nullable=False)
     before = Column(Text)
     after = Column(Text)
+    # A hash of the request's Idempotency-Key and the document: a retried write replays, never adds a row.
+    idempotency_key = Column(String(64))
+
+    __table_args__ = (Index("ux_audit_log_idempotency_key", "idempotency_key", unique=True),)
+
+
+class KnowledgeDocument(Base):
+    """A knowledge document's current Markdown, when the knowledge base lives in the database (GOVBOT_KB_STORE)."""
+
+    __tablename__ = "kb_documents"
+    doc_id = Column(String(80), primary_key=True)
+    text = Column(Text, nullable=False)
+    updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
 
 class ReviewItem(Base):

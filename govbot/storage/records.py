@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from sqlalchemy.exc import IntegrityError
+
 from govbot.privacy.pii import mask_pii, phone_numbers
 from govbot.privacy.protector import get_protector
 from govbot.storage.database import session_scope
@@ -65,20 +69,53 @@ def record_feedback(
         return int(row.id)
 
 
+def idempotency_key(*parts: str) -> str:
+    """A fixed-length key for a retried request's identity (the parts may hold personal data: only a hash is kept)."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 def record_ticket(
-    url: str, *, sender: str, channel: str, transcript: list[dict[str, str]], callback_number: str | None = None
+    url: str,
+    *,
+    sender: str,
+    channel: str,
+    transcript: list[dict[str, str]],
+    callback_number: str | None = None,
+    request_id: str | None = None,
 ) -> int:
-    """Store a handoff ticket: the transcript masked, the callback number (when it is one) encrypted."""
+    """Store a handoff ticket: the transcript masked, the callback number (when it is one) encrypted.
+
+    With a ``request_id`` (the Rasa message that asked for it), a retry returns the first ticket's id.
+    """
+    key = idempotency_key("ticket", sender, request_id) if request_id else None
+    if key is not None and (existing := _ticket_with_key(url, key)) is not None:
+        return existing
     numbers = phone_numbers(callback_number)
     callback = get_protector().encrypt(numbers[0]) if numbers else None
     masked = [{"role": t.get("role", ""), "text": _clean(t.get("text")), "time": t.get("time", "")} for t in transcript]
+    try:
+        with session_scope(url) as session:
+            row = HandoffTicket(
+                sender=_clean(sender)[:64],
+                channel=channel[:32],
+                transcript=masked[-50:],
+                callback=callback,
+                idempotency_key=key,
+            )
+            session.add(row)
+            asked = [t["text"] for t in masked if t["role"] == "user" and t["text"] and not t["text"].startswith("/")]
+            question = next((q for q in reversed(asked) if "人工" not in q), asked[-1] if asked else "（转人工）")
+            session.add(ReviewItem(kind="handoff", question=question))
+            session.flush()
+            return int(row.id)
+    except IntegrityError:  # the same request, retried concurrently, was stored first
+        existing = _ticket_with_key(url, key) if key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _ticket_with_key(url: str, key: str) -> int | None:
     with session_scope(url) as session:
-        row = HandoffTicket(
-            sender=_clean(sender)[:64], channel=channel[:32], transcript=masked[-50:], callback=callback
-        )
-        session.add(row)
-        asked = [t["text"] for t in masked if t["role"] == "user" and t["text"] and not t["text"].startswith("/")]
-        question = next((q for q in reversed(asked) if "人工" not in q), asked[-1] if asked else "（转人工）")
-        session.add(ReviewItem(kind="handoff", question=question))
-        session.flush()
-        return int(row.id)
+        found = session.query(HandoffTicket.id).filter_by(idempotency_key=key).scalar()
+        return None if found is None else int(found)
