@@ -240,6 +240,37 @@ def _run(args: argparse.Namespace) -> int:
     return Supervisor(services, service_env(settings), settings.var_dir / "logs").run()
 
 
+def _cluster(args: argparse.Namespace) -> int:
+    from govbot.cluster.run import run_cluster
+
+    return run_cluster(get_settings())
+
+
+def _exec(command: list[str], extra_env: dict[str, str] | None = None) -> int:
+    """Replace this process with ``command`` (a container's main process), in the services' environment."""
+    import os
+
+    from govbot.supervisor import service_env
+
+    os.execve(command[0], command, {**service_env(get_settings()), **(extra_env or {})})
+    return EXIT_OK  # not reached
+
+
+def _serve_rasa(args: argparse.Namespace) -> int:
+    from govbot.rasa_model import ensure_rasa_model
+    from govbot.supervisor import rasa_command
+
+    settings = get_settings()
+    return _exec(rasa_command(settings, ensure_rasa_model(settings), settings.rasa_port))
+
+
+def _serve_actions(args: argparse.Namespace) -> int:
+    from govbot.supervisor import actions_command
+
+    settings = get_settings()
+    return _exec(actions_command(settings.actions_port), {"SANIC_HOST": settings.actions_host})
+
+
 def _purge(args: argparse.Namespace) -> int:
     from govbot.admin.retention import purge_older_than
 
@@ -313,6 +344,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(func=_purge)
     run = commands.add_parser("run", help="start and supervise the knowledge service, action server and Rasa")
     run.set_defaults(func=_run)
+    cluster = commands.add_parser(
+        "cluster", help="the cluster profile on this machine: PostgreSQL, Redis, nginx and two replicas of each process"
+    )
+    cluster.set_defaults(func=_cluster)
+    serve_rasa = commands.add_parser("serve-rasa", help="run one Rasa server (a container's main process)")
+    serve_rasa.set_defaults(func=_serve_rasa)
+    serve_actions = commands.add_parser("serve-actions", help="run one action server (a container's main process)")
+    serve_actions.set_defaults(func=_serve_actions)
     return parser
 
 

@@ -134,6 +134,16 @@ class Settings:
     # With GOVBOT_KB_STORE=database: how often a replica looks for other replicas' edits to re-index them.
     kb_poll_seconds: float = field(default_factory=lambda: _env_float("KB_POLL_SECONDS", 1.0))
 
+    # Cluster profile, replicas (issue 11). GOVBOT_RASA_URLS lists the Rasa replicas the app pins conversations onto
+    # by consistent hashing (empty: the one Rasa at GOVBOT_RASA_URL); GOVBOT_ACTIONS_URL is where Rasa calls the
+    # action servers (a load balancer in the cluster). `govbot cluster` serves the gateway on GOVBOT_CLUSTER_PORT and
+    # puts its internal ports from GOVBOT_CLUSTER_PORT_BASE upwards.
+    rasa_urls_setting: str = field(default_factory=lambda: _env("RASA_URLS", ""))
+    actions_url_setting: str = field(default_factory=lambda: _env("ACTIONS_URL", ""))
+    cluster_port: int = field(default_factory=lambda: _env_int("CLUSTER_PORT", 8080))
+    cluster_port_base: int = field(default_factory=lambda: _env_int("CLUSTER_PORT_BASE", 18100))
+    cluster_replicas: int = field(default_factory=lambda: _env_int("CLUSTER_REPLICAS", 2))
+
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
     # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability
@@ -223,6 +233,16 @@ class Settings:
     @property
     def rasa_url(self) -> str:
         return _env("RASA_URL", f"http://{self.rasa_host}:{self.rasa_port}")
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """The Rasa replicas conversations are spread over (one on a single machine)."""
+        urls = [u.strip().rstrip("/") for u in self.rasa_urls_setting.split(",") if u.strip()]
+        return urls or [self.rasa_url]
+
+    @property
+    def actions_url(self) -> str:
+        return self.actions_url_setting or f"http://127.0.0.1:{self.actions_port}/webhook"
 
     @property
     def knowledge_url(self) -> str:

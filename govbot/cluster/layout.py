@@ -5,31 +5,64 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from govbot.settings import Settings
+
 HOST = "127.0.0.1"
+MAX_REPLICAS = 9
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Ports of the one-machine cluster: nginx in front, two (or more) replicas of each process behind it."""
+    """nginx's gateway in front, and from ``port_base`` upwards: app, Rasa and action replicas, the action
+    servers' load balancer, PostgreSQL and Redis."""
 
-    base: Path  # var/cluster: data, logs and generated configuration
-    replicas: int = 2
+    base: Path  # data, logs and generated configuration
     gateway_port: int = 8080
-    actions_gateway_port: int = 5150
-    postgres_port: int = 5433
-    redis_port: int = 6380
-    app_first_port: int = 8101
-    rasa_first_port: int = 5105
-    actions_first_port: int = 5155
+    port_base: int = 18100
+    replicas: int = 2
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Layout:
+        if not 1 <= settings.cluster_replicas <= MAX_REPLICAS:
+            raise ValueError(f"GOVBOT_CLUSTER_REPLICAS must be between 1 and {MAX_REPLICAS}")
+        return cls(
+            settings.var_dir / "cluster", settings.cluster_port, settings.cluster_port_base, settings.cluster_replicas
+        )
+
+    def _ports(self, offset: int) -> list[int]:
+        return [self.port_base + offset + i for i in range(1, self.replicas + 1)]
 
     def app_ports(self) -> list[int]:
-        return [self.app_first_port + i for i in range(self.replicas)]
+        return self._ports(0)
 
     def rasa_ports(self) -> list[int]:
-        return [self.rasa_first_port + i for i in range(self.replicas)]
+        return self._ports(10)
 
     def actions_ports(self) -> list[int]:
-        return [self.actions_first_port + i for i in range(self.replicas)]
+        return self._ports(20)
+
+    @property
+    def actions_gateway_port(self) -> int:
+        return self.port_base + 30
+
+    @property
+    def postgres_port(self) -> int:
+        return self.port_base + 31
+
+    @property
+    def redis_port(self) -> int:
+        return self.port_base + 32
+
+    def all_ports(self) -> list[int]:
+        return [
+            self.gateway_port,
+            *self.app_ports(),
+            *self.rasa_ports(),
+            *self.actions_ports(),
+            self.actions_gateway_port,
+            self.postgres_port,
+            self.redis_port,
+        ]
 
     @property
     def gateway_url(self) -> str:
@@ -38,6 +71,10 @@ class Layout:
     @property
     def rasa_urls(self) -> list[str]:
         return [f"http://{HOST}:{port}" for port in self.rasa_ports()]
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{HOST}:{self.actions_gateway_port}/webhook"
 
     @property
     def database_url(self) -> str:
