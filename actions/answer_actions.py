@@ -12,6 +12,7 @@ from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, 
 from actions.rendering import render_answer
 from actions.script_output import to_script, tracker_script
 from govbot.security.message_limit import MESSAGE_TOO_LONG, too_long
+from index.query_vector import PARSE_KEY
 
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
@@ -20,6 +21,12 @@ MAX_SUGGESTIONS = 2
 
 def _channel(tracker: Tracker) -> str:
     return (tracker.get_latest_input_channel() or "rest")[:32]
+
+
+def _nlu_vector(tracker: Tracker) -> dict[str, Any]:
+    """The NLU's embedding of the latest message, passed on so the knowledge service need not embed it again."""
+    carried = tracker.latest_message.get(PARSE_KEY)
+    return {"query_vector": carried} if isinstance(carried, dict) else {}
 
 
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
@@ -61,7 +68,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        return await _answer(dispatcher, tracker, tracker.latest_message.get("text") or "")
+        return await _answer(dispatcher, tracker, tracker.latest_message.get("text") or "", **_nlu_vector(tracker))
 
 
 class ActionAnswerFollowup(Action):
@@ -72,7 +79,10 @@ class ActionAnswerFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         question = tracker.latest_message.get("text") or ""
-        return await _answer(dispatcher, tracker, question, current_doc=tracker.get_slot("current_doc"), followup=True)
+        current_doc = tracker.get_slot("current_doc")
+        return await _answer(
+            dispatcher, tracker, question, current_doc=current_doc, followup=True, **_nlu_vector(tracker)
+        )
 
 
 class ActionAnswerChoice(Action):

@@ -1,11 +1,18 @@
-"""A small async client for the knowledge service, with a hard time limit."""
+"""A small async client for the knowledge service, with a hard time limit.
+
+One pooled ``httpx.AsyncClient`` serves every action call of the process (keep-alive connections to the app);
+it is created on first use and closed when the action server stops (:func:`attach`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+from sanic import Sanic
+from sanic.exceptions import SanicException
 
+from govbot.http_client import SharedClient, pool_limits
 from govbot.security.internal_token import HEADER
 from govbot.security.message_limit import MESSAGE_TOO_LONG
 from govbot.security.secrets import internal_token
@@ -21,12 +28,36 @@ class KnowledgeUnavailable(RuntimeError):
     """The knowledge service did not answer in time or answered with an error."""
 
 
+def _new_client() -> httpx.AsyncClient:
+    settings = get_settings()
+    return httpx.AsyncClient(
+        base_url=settings.knowledge_url,
+        timeout=settings.knowledge_timeout,
+        headers={HEADER: internal_token(settings)},
+        limits=pool_limits(settings.http_pool),
+    )
+
+
+KNOWLEDGE = SharedClient(_new_client)
+
+
+def attach(app_name: str = "rasa_sdk") -> None:
+    """Close the shared client when the action server (the Sanic app rasa_sdk creates) stops."""
+    try:
+        app = Sanic.get_app(app_name)
+    except SanicException:
+        return  # not inside the action server (e.g. a test importing the actions)
+
+    async def close_client(*_: Any) -> None:
+        await KNOWLEDGE.aclose()
+
+    app.register_listener(close_client, "after_server_stop")
+
+
 async def post(path: str, payload: dict[str, Any]) -> dict[str, Any]:
     """POST JSON to the knowledge service; raise :class:`KnowledgeUnavailable` on timeout or error."""
-    settings = get_settings()
     try:
-        async with httpx.AsyncClient(base_url=settings.knowledge_url, timeout=settings.knowledge_timeout) as client:
-            response = await client.post(path, json=payload, headers={HEADER: internal_token(settings)})
+        response = await KNOWLEDGE.get().post(path, json=payload)
     except httpx.HTTPError as exc:
         raise KnowledgeUnavailable(str(exc) or type(exc).__name__) from exc
     if response.status_code >= 500:

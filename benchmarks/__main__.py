@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import answers, dialogue, retrieval, staff, web
+from benchmarks import answers, dialogue, load, retrieval, staff, web
 from benchmarks.report import Report
 from govbot.settings import get_settings
 from tests.stack import temporary_stack
@@ -12,11 +12,13 @@ from tests.stack import temporary_stack
 
 def main() -> None:
     os.environ.setdefault("GOVBOT_RATE_SEARCH", "off")  # latency under load is measured without rate limits
+    os.environ.setdefault("GOVBOT_RATE_CHAT", "off")
     settings = get_settings()
     report = Report()
     retrieval.run(report, settings)
     with temporary_stack(settings.index_dir) as stack:
         dialogue.run(report, settings, stack)
+        load.run(report, stack)
         answers.run(report, stack)
         web.run(report, stack)
         staff.run(report, stack)

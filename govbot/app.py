@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -20,6 +23,7 @@ from govbot.api import (
     admin_tickets,
     chat_proxy,
     conversation,
+    events,
     knowledge,
     pages,
     proactive,
@@ -35,6 +39,7 @@ from index.builder import BuildResult, build_index
 ROUTERS = (
     knowledge.router,
     conversation.router,
+    events.router,
     proactive.router,
     admin_auth.router,
     admin_documents.router,
@@ -64,6 +69,13 @@ def _reindexer(settings: Settings, app: FastAPI, store: AuditedStore, watcher: R
     return Reindexer(build, after, settings.reindex_retry_seconds)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Close the shared HTTP client at shutdown."""
+    yield
+    await app.state.rasa_client.aclose()
+
+
 def create_app() -> FastAPI:
     """Build the app; the model and the served snapshot are loaded once, at start-up.
 
@@ -71,10 +83,11 @@ def create_app() -> FastAPI:
     crash is applied now), and records past the retention period are purged, then every few hours.
     """
     settings = get_settings()
-    app = FastAPI(title="govbot 示例市政务服务助手", version="0.1.0")
+    app = FastAPI(title="govbot 示例市政务服务助手", version="0.1.0", lifespan=_lifespan)
     app.state.settings = settings
+    app.state.rasa_client = chat_proxy.rasa_client(settings.http_pool)
     app.state.searcher = make_searcher(settings=settings)
-    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule)
+    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule, settings.event_confidence)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)

@@ -324,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="search the knowledge base")
     index_option(search)
     search.add_argument("--top-k", type=int, default=5)
-    search.add_argument("--type", choices=("guide", "policy", "faq"))
+    search.add_argument("--type", choices=("guide", "policy", "faq", "event"))
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--queries", type=Path, help="a file with one query per line; prints JSON Lines")
     search.add_argument("query", nargs="*")

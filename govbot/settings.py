@@ -111,6 +111,11 @@ class Settings:
     voice_state_senders: int = field(default_factory=lambda: _env_int("VOICE_STATE_SENDERS", 10_000))
     voice_state_ttl: float = field(default_factory=lambda: _env_float("VOICE_STATE_TTL", 1800.0))
 
+    # Throughput: connections of each process's shared HTTP client (app -> Rasa, actions -> knowledge service).
+    http_pool: int = field(default_factory=lambda: _env_int("HTTP_POOL", 64))
+    # Events of one Rasa session before a long conversation continues in a new one (slots carried over).
+    tracker_session_events: int = field(default_factory=lambda: _env_int("TRACKER_SESSION_EVENTS", 100))
+
     # Web hardening (request limits, rate limits, hosts, docs, re-index retries).
     max_body_kb: int = field(default_factory=lambda: _env_int("MAX_BODY_KB", 1024))
     rate_chat: str = field(default_factory=lambda: _env("RATE_CHAT", "30/minute"))
@@ -165,6 +170,17 @@ class Settings:
     scope_modifier_veto: float = field(
         default_factory=lambda: _env_float("SCOPE_MODIFIER_VETO", ScopeRule().modifier_veto)
     )
+    # Two documents ranked too close to call: answer from the first when the scope model is this sure of it and
+    # its log-odds for it this much above those for the second.
+    scope_resolve_floor: float = field(
+        default_factory=lambda: _env_float("SCOPE_RESOLVE_FLOOR", ScopeRule().resolve_floor)
+    )
+    scope_resolve_gap: float = field(default_factory=lambda: _env_float("SCOPE_RESOLVE_GAP", ScopeRule().resolve_gap))
+
+    # Life events (issue 12): an event ranked first at least this confident describes the situation asked about,
+    # even when the question's colloquial words are not in its text (the scope check is made for services).
+    # Set on the dev split of tests/data/event_routing.tsv (`python -m benchmarks.event_retrieval`).
+    event_confidence: float = field(default_factory=lambda: _env_float("EVENT_CONFIDENCE", 0.4))
 
     @property
     def import_limits(self) -> ImportLimits:
@@ -203,7 +219,11 @@ class Settings:
     @property
     def scope_rule(self) -> ScopeRule:
         return ScopeRule(
-            tuple(float(w) for w in self.scope_weights.split(",")), self.scope_threshold, self.scope_modifier_veto
+            tuple(float(w) for w in self.scope_weights.split(",")),
+            self.scope_threshold,
+            self.scope_modifier_veto,
+            self.scope_resolve_floor,
+            self.scope_resolve_gap,
         )
 
     @property

@@ -56,18 +56,25 @@ def calibrate(
     embed_queries: Callable[[list[str]], np.ndarray],
 ) -> dict | None:
     """The fitted fusion weights and confidence calibration, with the figures they reached (None when the corpus
-    offers fewer than :data:`MIN_PSEUDO_QUERIES` pseudo-queries)."""
-    pairs = pseudo_queries(documents)
+    offers fewer than :data:`MIN_PSEUDO_QUERIES` pseudo-queries).
+
+    Life events are left out: their aliases paraphrase their steps' guides, so counting them would make the
+    services look less distinct than they are and move every confidence; an event's confidence uses the same
+    calibration as the services'.
+    """
+    services = {d: r for d, r in documents.items() if r.get("type") != "event"}
+    pairs = pseudo_queries(services)
     if len(pairs) < MIN_PSEUDO_QUERIES or len(documents) < 2:
         return None
     doc_ids = list(documents)
     doc_pos = {d: i for i, d in enumerate(doc_ids)}
     doc_index = np.asarray([doc_pos[c.doc_id] for c in chunks])
     meta = np.asarray([c.kind == "meta" for c in chunks])
+    ranked_chunks = np.asarray([c.doc_id in services for c in chunks])
     query_vectors = embed_queries([to_simplified(q) for q, _ in pairs])
     dense_all = vectors @ query_vectors.T  # chunks × queries
     bm25_all = [bm25.scores(tokenize(to_simplified(q))) for q, _ in pairs]
-    keep = [~(meta & (doc_index == doc_pos[d])) for _, d in pairs]
+    keep = [ranked_chunks & ~(meta & (doc_index == doc_pos[d])) for _, d in pairs]
     targets = [doc_pos[d] for _, d in pairs]
 
     def ranked(weights: FusionWeights) -> list[np.ndarray]:

@@ -35,6 +35,7 @@ class Embedder:
         self._model = SentenceTransformer(model_ref, device="cpu")
         self._prompts = set(self._model.prompts or {})
         self._lock = threading.Lock()
+        self.queries_embedded = 0  # query texts embedded by this process (see GET /embeddings)
 
     @property
     def dimension(self) -> int:
@@ -55,7 +56,10 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, QUERY_PROMPT)
+        vectors = self._encode(texts, QUERY_PROMPT)
+        with self._lock:
+            self.queries_embedded += len(texts)
+        return vectors
 
     def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return self._encode(texts, PASSAGE_PROMPT, progress)

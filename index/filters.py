@@ -15,13 +15,17 @@ class SearchFilters:
     audience: str | None = None
     region: str | None = None
     in_effect_on: dt.date | None = None
+    doc_types: tuple[str, ...] | None = None  # any of these types (``kinds`` of /answer)
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.doc_type, self.audience, self.region, self.in_effect_on))
+        values = (self.doc_type, self.audience, self.region, self.in_effect_on, self.doc_types)
+        return any(v is not None for v in values)
 
     def accepts(self, record: dict[str, Any]) -> bool:
         if self.doc_type and record.get("type") != self.doc_type:
+            return False
+        if self.doc_types is not None and record.get("type") not in self.doc_types:
             return False
         if self.audience and self.audience not in record.get("audience", []):
             return False

@@ -44,6 +44,7 @@ RECORD_FIELDS = (
     "related",
     "tags",
     "eligibility",
+    "steps",
 )
 
 

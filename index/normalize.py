@@ -27,7 +27,7 @@ import opencc
 
 HANS, HANT = "hans", "hant"
 # Recorded in each snapshot: vectors embedded under another normalisation are not reused.
-NORMALIZATION = "opencc-hk2s-tw2s+regional-2"
+NORMALIZATION = "opencc-hk2s-tw2s+regional-3"
 TO_SIMPLIFIED = ("hk2s", "tw2s")
 TAIWAN, HONG_KONG, TRADITIONAL = "s2twp", "s2hk", "s2tw"
 # Regional spellings (after character conversion) of terms that the Simplified documents write otherwise.
@@ -55,6 +55,25 @@ REGIONAL_SPELLINGS = {
     "外送员": "外卖骑手",
     "低收入户": "低保户",
     "机车": "摩托车",
+    "健保": "医保",
+    "劳保": "社保",
+    "户口名簿": "户口本",
+    "户籍誊本": "户口本",
+    "户政事务所": "户政窗口",
+    "监理站": "车管所",
+    "监理所": "车管所",
+    "商业登记": "营业执照",
+    "营利事业登记": "营业执照",
+    "地政事务所": "不动产登记中心",
+    "就业服务站": "就业服务中心",
+    "生育给付": "生育津贴",
+    "敬老卡": "老年卡",
+    # Hong Kong names of benefits and cards
+    "长者咭": "老年卡",
+    "长者卡": "老年卡",
+    "生果金": "高龄津贴",
+    "综援": "低保",
+    "强积金": "养老保险",
 }
 _REGIONAL = re.compile("|".join(sorted(map(re.escape, REGIONAL_SPELLINGS), key=len, reverse=True)))
 HONG_KONG_CUES = frozenset("嘅咗唔喺冇啲嗰乜佢哋噉嚟攞睇")
@@ -124,7 +143,20 @@ def to_traditional(text: str, config: str = TRADITIONAL) -> str:
 
 
 # Fields of a structured answer that are identifiers or codes, never shown as Chinese text.
-NON_TEXT_KEYS = frozenset({"decision", "type", "audience", "script", "version", "payload", "kind", "intent"})
+NON_TEXT_KEYS = frozenset(
+    {
+        "decision",
+        "type",
+        "audience",
+        "script",
+        "version",
+        "payload",
+        "kind",
+        "intent",
+        "policy_match",
+        "subscription_topics",
+    }
+)
 
 
 def convert_visible(value: object, config: str) -> object:

@@ -69,6 +69,7 @@ class SearchResponse:
     results: list[SearchResult] = field(default_factory=list)
     decision: str = FALLBACK
     version: str | None = None
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # the query embedding, for reuse
 
     @property
     def confidence(self) -> float:
@@ -166,7 +167,8 @@ class Searcher:
     ) -> SearchResponse:
         """Rank documents for a query. Raises ``QueryError`` for an empty query.
 
-        ``query_vector`` skips embedding when the caller already has it (evaluation of many settings).
+        ``query_vector`` skips embedding when the caller already has it (the NLU's, or evaluation of many
+        settings); it must be the embedding of ``clean_query(query)``. The response carries the vector used.
         """
         served = self.served()
         data = served.catalog
@@ -178,6 +180,7 @@ class Searcher:
         weights = weights or calibrated
         filters = filters or SearchFilters()
         qvec = self.embedder.embed_queries([text])[0] if query_vector is None else query_vector
+        response.vector = qvec
         tokens = self.tokenizer.tokenize(text)
         positions = self._candidates(served, qvec, tokens, filters)
         if len(positions) == 0:
@@ -206,14 +209,17 @@ class Searcher:
         best = self._best_sections(served, [doc_id], qvec, self.tokenizer.tokenize(text), weights).get(doc_id)
         return served.catalog.chunks[best[0]].section or None if best else None
 
-    def score_passages(self, query: str, doc_id: str) -> list[PassageMatch]:
-        """Every passage of ``doc_id`` (reading order) scored against the query; empty if it has none."""
+    def score_passages(self, query: str, doc_id: str, query_vector: np.ndarray | None = None) -> list[PassageMatch]:
+        """Every passage of ``doc_id`` (reading order) scored against the query; empty if it has none.
+
+        ``query_vector``, when given, is the embedding of ``clean_query(query)`` (e.g. the search's).
+        """
         _, data = self.data()
         positions = data.passage_positions.get(doc_id)
         text = clean_query(query) if query and query.strip() else ""
         if positions is None or not len(positions) or not text:
             return []
-        qvec = self.embedder.embed_queries([text])[0]
+        qvec = self.embedder.embed_queries([text])[0] if query_vector is None else query_vector
         dense = data.passage_vectors[positions] @ qvec.astype(np.float32)
         lexical = data.passage_lexicon.scores(self.tokenizer.tokenize(text), positions)
         scored = zip(positions, dense, lexical, strict=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.document import Document, parse_document
+from knowledge.event_steps import Catalogue, reference_problems
 from knowledge.problems import DocumentError, Problem
 from knowledge.schema import validate_document
 
@@ -72,5 +73,12 @@ def load_kb(kb_dir: Path) -> LoadReport:
         if unknown:
             line = doc.field_lines.get("related", 1)
             report.problems.append(Problem(doc.path, line, "related", f"unknown document id(s): {', '.join(unknown)}"))
+    catalogue = Catalogue.of(by_id.values())
+    for doc in [d for d in by_id.values() if d.type == "event"]:
+        problems = reference_problems(doc.id, doc.path, doc.field_lines.get("steps", 1), catalogue)
+        if problems:  # an event with a broken step would give a broken plan: left out like an invalid file
+            report.problems += problems
+            report.invalid_files.append(doc.path)
+            del by_id[doc.id]
     report.documents = sorted(by_id.values(), key=lambda d: d.id)
     return report

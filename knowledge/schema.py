@@ -10,7 +10,7 @@ from typing import Any
 from knowledge.document import INTRO_SECTION, Document
 from knowledge.problems import QUOTE_LIMIT, Problem, quoted
 
-DOC_TYPES = ("guide", "policy", "faq")
+DOC_TYPES = ("guide", "policy", "faq", "event")
 AUDIENCES = ("个人", "企业", "老年人", "残疾人", "困难群众", "家长", "高校毕业生")
 GUIDE_SECTIONS = (
     "办理条件",
@@ -142,6 +142,7 @@ FIELDS: dict[str, Check] = {
     "sample": _bool,
     "eligibility": lambda v: None if isinstance(v, dict) else "must be a mapping of conditions",
     "tags": _choices(TOPICS),
+    "steps": lambda _: None,  # checked by step_problems
 }
 
 ELIGIBILITY_FIELDS: dict[str, Check] = {
@@ -217,9 +218,54 @@ def _check_sections(doc: Document) -> list[Problem]:
                 )
             )
         return problems
+    if doc.type == "event":
+        return []
     if doc.type in ("policy", "faq") and not headings:
         return [Problem(doc.path, doc.body_line, "section", "needs at least one '## ' section")]
     return []
+
+
+STEP_KEYS = ("guide", "event", "notes", "condition", "ask")
+
+
+def _step_problem(number: int, step: Any) -> str | None:
+    """What is wrong with one step of an event (its shape only; references are checked across documents)."""
+    if not isinstance(step, dict):
+        return f"第 {number} 步必须写成 guide: 事项编号（或 event: 一件事编号）"
+    unknown = [k for k in step if k not in STEP_KEYS]
+    if unknown:
+        return f"第 {number} 步有未知字段 {quoted(str(unknown[0]))}；可用：{'、'.join(STEP_KEYS)}"
+    targets = [k for k in ("guide", "event") if k in step]
+    if len(targets) != 1:
+        return f"第 {number} 步须且只能写 guide（办事指南编号）或 event（一件事编号）之一"
+    if not is_doc_id(step[targets[0]]):
+        return f"第 {number} 步的 {targets[0]} 必须是文档编号（小写字母、数字和 -）"
+    for key in ("notes", "condition", "ask"):
+        if key in step and not (isinstance(step[key], str) and step[key].strip()):
+            return f"第 {number} 步的 {key} 必须是非空文字"
+    if "condition" in step and "ask" not in step:
+        return f"第 {number} 步有适用条件（condition）但缺少询问语（ask），请写一句简短的是否问题"
+    if "ask" in step and "condition" not in step:
+        return f"第 {number} 步有询问语（ask）但缺少适用条件（condition）"
+    if "event" in step and ({"condition", "ask"} & set(step)):
+        return f"第 {number} 步包含另一件事，不能带适用条件；请把条件写在被包含事项的各步上"
+    return None
+
+
+def step_problems(doc: Document) -> list[Problem]:
+    """The problems of an event's ``steps`` (empty list, malformed steps), or of ``steps`` outside an event."""
+    line = doc.field_lines.get("steps", 1)
+    steps = doc.meta.get("steps")
+    if doc.type != "event":
+        return (
+            [Problem(doc.path, line, "steps", "只有 event（一件事）类型的文档可以有步骤")]
+            if "steps" in doc.meta
+            else []
+        )
+    if not isinstance(steps, list) or not steps:
+        return [Problem(doc.path, line, "steps", "一件事至少要有一个步骤（steps 不能为空）")]
+    messages = [_step_problem(n, step) for n, step in enumerate(steps, start=1)]
+    return [Problem(doc.path, line, "steps", m) for m in messages if m]
 
 
 def validate_document(doc: Document, expected_id: str | None = None) -> list[Problem]:
@@ -239,6 +285,7 @@ def validate_document(doc: Document, expected_id: str | None = None) -> list[Pro
         )
     if isinstance(doc.meta.get("eligibility"), dict):
         problems += _check_fields(doc, ELIGIBILITY_FIELDS, doc.meta["eligibility"], prefix="eligibility.")
+    problems += step_problems(doc)
     if not doc.body.strip():
         problems.append(Problem(doc.path, doc.body_line, "body", "the document has no text"))
     elif doc.type in DOC_TYPES:

@@ -106,7 +106,7 @@ def test_authentication(service):
     assert httpx.get(url).status_code == 401
     assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert httpx.get(url, headers={"Authorization": EDITOR}).status_code == 401
-    assert httpx.get(url, headers=VIEW).json()["total"] == 66
+    assert httpx.get(url, headers=VIEW).json()["total"] == len(load_kb(SAMPLE_KB).documents)
     text = (service.kb / "passport.md").read_text("utf-8")
     denied = service.put("passport", text, headers=VIEW)
     assert denied.status_code == 403 and "只读" in denied.json()["detail"]
@@ -417,8 +417,8 @@ def test_analytics_and_csv(service):
     figures = httpx.get(f"{service.url}/admin/analytics", headers=VIEW, timeout=60).json()
     assert figures["messages"] >= 5 and figures["per_day"][-1]["channels"]["test"] >= 5
     shares = figures["outcomes"]
-    assert set(shares) == {"answer", "clarify", "fallback", "handoff"}
-    assert abs(sum(shares[k]["share"] for k in ("answer", "clarify", "fallback")) - 1) < 0.01
+    assert set(shares) == {"answer", "event", "clarify", "fallback", "handoff"}
+    assert abs(sum(shares[k]["share"] for k in ("answer", "event", "clarify", "fallback")) - 1) < 0.01
     assert figures["satisfaction"]["share"] == 0.5
     counts = [d["count"] for d in figures["top_documents"]]
     assert counts and counts == sorted(counts, reverse=True)

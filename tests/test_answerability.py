@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govbot.answering.answerability import SubjectExtractor, personal_case, policy_like
+from govbot.answering.answerability import ScopeRule, SubjectExtractor, personal_case, policy_like
 from govbot.answering.answerer import Answerer
 
 
@@ -99,3 +99,53 @@ def test_personal_cases_and_policy_cues():
     assert not personal_case("低保申请要多久")
     assert not personal_case("我想办身份证要带什么")
     assert policy_like("育儿补贴怎么领") and not policy_like("身份证怎么补办")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们厂的稳岗补贴审完了吗",  # progress
+        "我去年交的公积金提取申请到现在都没信儿",
+        "我儿子的出生医学证明补办申请卡在哪了",
+        "我的个体户注销申请被退回来了 要重新交吗",  # an action taken on the case
+        "俺爹的养老金这个月怎么少了两百",  # why, about the own case
+        "我的居住证为什么迟迟办不下来",
+        "麻烦帮我查一下我的社保缴费记录是不是漏了",  # a request that staff act
+    ],
+)
+def test_personal_cases_by_pattern_family(question):
+    assert personal_case(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我被裁员了能领失业金吗",
+        "我还没办过护照 第一次办要带什么",
+        "我还没到退休年龄能领养老金吗",
+        "我们公司还没发票 第一次怎么申领",
+        "我没有单位怎么交社保",
+        "路边违章停车堵了我家门口，找谁都没人管",
+        "我儿子想把油车换成电动的，听说有补贴，要怎么申请，补多少",
+    ],
+)
+def test_first_person_how_to_questions_are_not_personal_cases(question):
+    assert not personal_case(question)
+
+
+def test_close_documents_are_resolved_in_log_odds():
+    rule = ScopeRule()
+    assert rule.resolves(0.99, 0.95)  # log-odds 4.6 against 2.9
+    assert not rule.resolves(0.95, 0.93)
+    assert not rule.resolves(0.6, 0.1)  # not sure enough of the first
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("退休了养老金怎么认证", "pension-certification"),  # ranked second, singled out by its title and keywords
+    ],
+)
+def test_the_scope_model_picks_between_close_documents(answerer, question, doc_id):
+    answer = answerer.answer(question)
+    assert (answer.decision, answer.doc_id) == ("answer", doc_id)

@@ -253,3 +253,31 @@ def test_staff_edit_changes_the_bots_answer(stack, chromium):
     answer = chat.locator(".msg.bot", has=chat.locator(".answer-title", has_text="机动车驾驶证换证与补证")).last
     assert answer.locator(".section-heading").first.inner_text() == "收费标准"
     assert "工本费 15 元" in answer.inner_text() and "10 元" not in answer.inner_text()
+
+
+def test_staff_create_an_event_from_its_template(stack, chromium):
+    token = (stack.var_dir / "admin_tokens").read_text().split("\n")[1].split()[1]
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(stack.app_url + "/admin")
+    page.fill("#token", token)
+    page.click("#login button[type=submit]")
+    page.wait_for_selector("#doc-rows tr")
+    page.select_option("#new-type", "event")
+    page.click("#new-doc")
+    wait_until(page, "document.querySelector('#doc-text').value.includes('steps:')")
+    wait_until(page, "document.querySelector('#problems').innerText.includes('第 1 步')")
+    text = (
+        page.input_value("#doc-text")
+        .replace("id: \n", "id: pet-adoption\n")
+        .replace("title: \n", "title: 领养宠物\n")
+        .replace("department: \n", "department: 示例市政务服务和数据管理局\n")
+        .replace("  - guide: \n  - guide: \n    condition: \n    ask: \n", "  - guide: dog-licence\n")
+    )
+    page.fill("#doc-id", "pet-adoption")
+    page.fill("#doc-text", text)
+    wait_until(page, "document.querySelector('#problems').innerText.includes('dog-licence 不存在')")
+    page.fill("#doc-text", text.replace("dog-licence", "id-card"))
+    wait_until(page, "document.querySelector('#problems').innerText.trim() === ''")
+    page.click("#save")
+    wait_until(page, "document.querySelector('#save-status').innerText.includes('已上线')", timeout=30_000)
+    assert "type: event" in (stack.kb_dir / "pet-adoption.md").read_text("utf-8")

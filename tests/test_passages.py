@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from govbot.answering.answerer import Answerer
-from govbot.answering.passage_choice import asked_section
-from index.chunking import MAX_PASSAGE_CHARS, passages_of, split_passages
+from govbot.answering.passage_choice import asked_section, choose_passages
+from index.chunking import MAX_PASSAGE_CHARS, Passage, passages_of, split_passages
+from index.searcher import PassageMatch
 from knowledge.document import INTRO_SECTION, parse_document
 from tests.conftest import SAMPLE_KB, write_doc
 
@@ -123,3 +124,25 @@ def _section(answer, heading: str) -> str:
 )
 def test_asked_section(question, section):
     assert asked_section(question, ["概述", "申请材料", "办理流程"]) == section
+
+
+def _match(position: int, section: str, text: str, dense: float) -> PassageMatch:
+    return PassageMatch(Passage(f"d#{position}", "d", "文档", section, position, text), dense, 0.0)
+
+
+def test_close_passages_are_shown_together_within_the_budget():
+    matches = [
+        _match(0, "概述", "甲" * 100, 0.90),
+        _match(1, "办理条件", "乙" * 100, 0.89),
+        _match(2, "办理流程", "丙" * 90, 0.88),
+        _match(3, "办理时限", "丁" * 20, 0.70),  # far below the best: never shown
+    ]
+    chosen = [m.passage.position for m in choose_passages("问题", matches, budget=300)]
+    assert chosen == [0, 1, 2]
+    chosen = [m.passage.position for m in choose_passages("问题", matches, budget=250)]
+    assert chosen == [0, 1]  # the third does not fit
+
+
+def test_a_benefit_amount_question_does_not_show_the_fee_section():
+    matches = [_match(0, "概述", "每人每月 960 元。", 0.90), _match(1, "收费标准", "不收费。", 0.90)]
+    assert [m.passage.section for m in choose_passages("低保一个月领多少钱", matches, 300)] == ["概述"]

@@ -82,3 +82,10 @@ def test_domain_response_buttons_keep_intent_payloads():
         {"title": "身份證辦理", "payload": "身份證怎麼辦理"},
         {"title": "轉人工", "payload": "/ask_human"},
     ]
+
+
+def test_taiwan_and_hong_kong_names_of_services_map_to_the_guides_words():
+    assert to_simplified("健保卡不見了怎麼辦") == "医保卡不见了怎么办"
+    assert to_simplified("監理站在哪裡") == "车管所在哪里"
+    assert to_simplified("長者咭點樣申請") == "老年卡点样申请"
+    assert to_simplified("綜援一個月有幾多錢") == "低保一个月有几多钱"

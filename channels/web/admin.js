@@ -162,6 +162,14 @@
     });
   }
 
+  var HEAD = "---\nid: \ntype: {type}\ntitle: \ndepartment: \nregion: 示例市\naudience: [个人]\nupdated: {today}\n";
+  var TEMPLATES = {
+    guide: HEAD.replace("{type}", "guide") + "---\n\n## 申请材料\n\n## 办理流程\n",
+    policy: HEAD.replace("{type}", "policy") + "---\n\n## 适用对象\n\n## 支持内容\n",
+    faq: HEAD.replace("{type}", "faq") + "---\n\n## 问题\n\n回答。\n",
+    event: HEAD.replace("{type}", "event") + "steps:\n  - guide: \n  - guide: \n    condition: \n    ask: \n---\n\n一段简短的概述：这件事要依次办理哪些事项。\n"
+  };
+
   function barChart(title, items, cls) {
     var ns = "http://www.w3.org/2000/svg", width = 560, barH = 22, max = Math.max.apply(null, items.map(function (i) { return i.value; }).concat([1]));
     var wrap = el("figure"); wrap.appendChild(el("figcaption", title));
@@ -199,12 +207,25 @@
       });
       box.appendChild(figures);
       box.appendChild(barChart("每日消息数", f.per_day.map(function (d) { return { label: d.date, value: d.total }; })));
-      var names = { answer: "直接回答", clarify: "澄清追问", fallback: "未能回答", handoff: "转人工" };
+      var names = { answer: "直接回答", event: "一件事", clarify: "澄清追问", fallback: "未能回答", handoff: "转人工" };
       box.appendChild(barChart("回答结果占比", Object.keys(names).map(function (k) {
         return { label: names[k], value: f.outcomes[k].count, text: Math.round(f.outcomes[k].share * 100) + "%", cls: k === "fallback" ? "fallback" : "" };
       })));
       box.appendChild(barChart("热门文档", f.top_documents.map(function (d) { return { label: d.doc_id, value: d.count }; })));
       box.appendChild(barChart("未回答问题组", f.top_unanswered.map(function (g) { return { label: g.question.slice(0, 12), value: g.size }; }), "fallback"));
+      renderEvents(box, f.events);
+    });
+  }
+
+  function renderEvents(box, events) {
+    box.appendChild(el("h3", "一件事办理"));
+    if (!events.length) { box.appendChild(el("p", "所选期间没有人发起一件事。")); return; }
+    box.appendChild(barChart("发起次数", events.map(function (e) { return { label: e.event_id, value: e.started }; })));
+    events.forEach(function (e) {
+      box.appendChild(barChart(e.event_id + "：各步骤查看次数", e.step_views.map(function (v) { return { label: "第 " + v.step + " 步", value: v.views }; })));
+      box.appendChild(barChart(e.event_id + "：停在哪一步（人数）", e.stops.map(function (v) {
+        return { label: v.step === 0 ? "只看了清单" : "第 " + v.step + " 步", value: v.people, cls: "fallback" };
+      })));
     });
   }
 
@@ -239,8 +260,9 @@
       .catch(function (e) { $("save-status").textContent = "删除失败：" + ((e.body && typeof e.body.detail === "string") ? e.body.detail : e.message); });
   });
   $("new-doc").addEventListener("click", function () {
-    etag = null; $("doc-id").value = ""; $("doc-text").value = "---\nid: \ntype: guide\ntitle: \ndepartment: \nregion: 示例市\naudience: [个人]\nupdated: " + new Date().toISOString().slice(0, 10) + "\n---\n\n## 申请材料\n\n## 办理流程\n";
-    $("history-rows").textContent = ""; showTab("editor");
+    var today = new Date().toISOString().slice(0, 10);
+    etag = null; $("doc-id").value = ""; $("doc-text").value = TEMPLATES[$("new-type").value].replace("{today}", today);
+    $("history-rows").textContent = ""; showTab("editor"); scheduleCheck();
   });
   $("hit-go").addEventListener("click", hitTest);
   $("stats-go").addEventListener("click", loadStats);

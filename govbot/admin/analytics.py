@@ -1,4 +1,5 @@
-"""Figures for staff and decision makers (科学决策): volumes, outcomes, satisfaction, top documents, latency."""
+"""Figures for staff and decision makers (科学决策): volumes, outcomes, satisfaction, top documents, latency,
+and life events (started, steps viewed, where people stop)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Integer, func
 
+from govbot.events.analytics import event_analytics
 from govbot.storage.database import session_scope
 from govbot.storage.models import AnswerEvent, Feedback, HandoffTicket
 
@@ -70,7 +72,7 @@ def analytics(url: str, start: dt.date, end: dt.date) -> dict[str, Any]:
         )
         median = _median(session, lo, hi)
     total = sum(outcomes.values())
-    answered_like = {k: outcomes.get(k, 0) for k in ("answer", "clarify", "fallback")}
+    answered_like = {k: outcomes.get(k, 0) for k in ("answer", "event", "clarify", "fallback")}
     rated = ratings.get(1, 0) + ratings.get(-1, 0)
     return {
         "from": start.isoformat(),
@@ -86,4 +88,5 @@ def analytics(url: str, start: dt.date, end: dt.date) -> dict[str, Any]:
         },
         "top_documents": [{"doc_id": d, "count": n} for d, n in top_docs],
         "median_response_ms": median,
+        "events": event_analytics(url, lo, hi),
     }

@@ -34,7 +34,8 @@ from govbot.storage.database import get_engine, session_scope
 from govbot.storage.models import AuditEntry, KnowledgeDocument
 from govbot.storage.records import idempotency_key
 from index.file_lock import exclusive_lock
-from knowledge.document import parse_document
+from knowledge.document import Document, parse_document
+from knowledge.event_steps import Catalogue, deletion_problems, document_reference_problems
 from knowledge.importer import restore, stage, write_atomically
 from knowledge.loader import document_files
 from knowledge.problems import DocumentError, Problem
@@ -122,6 +123,17 @@ class AuditedStore(ABC):
             raise NotFound(doc_id)
         return text
 
+    def texts(self) -> dict[str, str]:
+        """Every stored document's text by id (one unreadable file is left out, as the loader does)."""
+        texts = {}
+        for doc_id in self.ids():
+            try:
+                if (text := self._current(doc_id)) is not None:
+                    texts[doc_id] = text
+            except (OSError, UnicodeDecodeError):
+                continue
+        return texts
+
     def export(self, target: Path) -> list[str]:
         """Write every document verbatim to ``target/<id>.md``; returns the ids written."""
         target.mkdir(parents=True, exist_ok=True)
@@ -132,15 +144,28 @@ class AuditedStore(ABC):
                 written.append(doc_id)
         return written
 
-    def check(self, doc_id: str, text: str, batch_ids: set[str] | None = None) -> list[Problem]:
-        """Every problem the text would have as ``<doc_id>.md`` (including related ids known nowhere)."""
+    def catalogue(self, batch: dict[str, str] | None = None) -> Catalogue:
+        """The type and steps of every stored document, with ``batch`` texts replacing theirs."""
+        documents: dict[str, Document] = {}
+        for doc_id, text in {**self.texts(), **(batch or {})}.items():
+            try:
+                documents[doc_id] = parse_document(text, f"{doc_id}.md")
+            except DocumentError:
+                continue
+        return Catalogue.of(documents.values())
+
+    def check(self, doc_id: str, text: str, batch: dict[str, str] | None = None) -> list[Problem]:
+        """Every problem the text would have as ``<doc_id>.md`` (including related ids known nowhere, and event
+        steps naming documents that are not guides)."""
         name = f"{doc_id}.md"
         try:
             doc = parse_document(text, name)
         except DocumentError as exc:
             return exc.problems
         problems = validate_document(doc, expected_id=doc_id)
-        known = set(self.ids()) | {doc_id} | (batch_ids or set())
+        if not problems:
+            problems += document_reference_problems(doc, self.catalogue(batch))
+        known = set(self.ids()) | {doc_id} | set(batch or {})
         unknown = [r for r in doc.meta.get("related") or [] if isinstance(r, str) and r not in known]
         if unknown:
             problems.append(
@@ -215,7 +240,7 @@ class AuditedStore(ABC):
             replays = [self._replayed(actor, request_key, doc_id) for doc_id in documents]
             if replays and all(replays):
                 return [r for r in replays if r is not None]
-            problems = [p for doc_id, text in documents.items() for p in self.check(doc_id, text, set(documents))]
+            problems = [p for doc_id, text in documents.items() for p in self.check(doc_id, text, documents)]
             if problems:
                 raise DocumentError(problems)
             changes = {}
@@ -240,6 +265,9 @@ class AuditedStore(ABC):
             if before is None:
                 raise NotFound(doc_id)
             expect.check(before)
+            problems = deletion_problems(doc_id, self.catalogue())
+            if problems:
+                raise DocumentError(problems)
             versions = self._commit(actor, {doc_id: (before, None, "delete")}, request_key)
             return Change(doc_id, "delete", versions[doc_id])
 
@@ -366,6 +394,10 @@ class DatabaseKnowledgeStore(AuditedStore):
         with session_scope(self.database_url) as session:
             return [doc_id for (doc_id,) in session.query(KnowledgeDocument.doc_id).order_by(KnowledgeDocument.doc_id)]
 
+    def texts(self) -> dict[str, str]:
+        with session_scope(self.database_url) as session:
+            return dict(session.query(KnowledgeDocument.doc_id, KnowledgeDocument.text))
+
     def revision(self) -> int:
         """A number that moves with every change of any document (the newest audit row)."""
         with session_scope(self.database_url) as session:
@@ -390,8 +422,7 @@ class DatabaseKnowledgeStore(AuditedStore):
 
     def folder(self) -> Path:
         """Bring the mirror folder in line with the database (changed files replaced atomically) and return it."""
-        with session_scope(self.database_url) as session:
-            documents = dict(session.query(KnowledgeDocument.doc_id, KnowledgeDocument.text))
+        documents = self.texts()
         self.mirror_dir.mkdir(parents=True, exist_ok=True)
         for doc_id, text in documents.items():
             path = self.mirror_dir / f"{doc_id}.md"

@@ -18,6 +18,7 @@ from govbot.settings import Settings
 from govbot.storage.database import session_scope
 from govbot.storage.models import (
     AnswerEvent,
+    EventView,
     Feedback,
     HandoffTicket,
     Notification,
@@ -35,7 +36,7 @@ def purge_older_than(url: str, days: int, tracker_url: str | None = None) -> dic
     with session_scope(url) as session:
         counts = {
             model.__tablename__: session.query(model).filter(model.created_at < cutoff).delete()
-            for model in (AnswerEvent, Feedback, HandoffTicket, ReviewItem, Notification)
+            for model in (AnswerEvent, EventView, Feedback, HandoffTicket, ReviewItem, Notification)
         }
         counts["subscriptions"] = (
             session.query(Subscription).filter(Subscription.created_at < cutoff, Subscription.active == 0).delete()

@@ -24,6 +24,7 @@ from typing import Any
 import jieba.analyse
 import jieba.posseg
 
+from govbot.answering.personal_case import personal_case
 from index.tokenizer import GovTokenizer
 
 COVERED, NOT_COVERED, PERSONAL_CASE = "covered", "not_covered", "personal_case"
@@ -53,18 +54,6 @@ _CUE_WORDS = frozenset(
     "怎么办 怎么样 怎么弄 咋办 咋弄 没了 丢了 掉了 坏了 过期 到期 多长时间 多长 上回 上次 一般".split()
 )
 _POLICY_CUES = ("补贴", "补助", "政策", "奖励", "津贴", "扶持", "优惠", "减免", "奖补", "资助", "贴息", "待遇")
-# A personal case: the asker's own application, payment or record ("我的…", "我妈的…", "我们公司…") and what
-# happened to it (status, refusal, a missing or wrong payment), which only staff can look up.
-_OWN = r"(我|俺|咱)"
-_CASE_STATUS = (
-    r"(到哪一?步|进度|审核中|受理中|审核到|审批到|办到哪|好了没|批下来没|批了[吗没]|结果出来|出来了[吗没]|"
-    r"还没(到|批|下|发|办好|收|通|审|寄|出|有消息|动静)|一直(是|没|在)|没动静|没消息|没发|少发|没到账|到账了[吗没]|没收到|"
-    r"没下来|被.{0,4}(拒|驳回|退回|吊销|降|盗刷|冻结|停|追回|扣|取消)|停了|取消了|拒了|不通过|没通过|没过|没批|不给批|"
-    r"为啥|为什么|怎么回事|凭什么|算错|少了|只有|比别人少|查一下|帮我查|给我查|查不到|显示|状态|什么问题|具体原因|申诉|投诉|"
-    r"出错|断了|改一下|修改|更正|撤回|撤销|弄错|填错|什么时候(能|可以|才能)?(批|到账|下来|拿到|领到|办好|发|出结果|审|寄)|"
-    r"多久(能|才能)?(批|到账|下来|拿到|办好))"
-)
-_PERSONAL_CASE = re.compile(rf"{_OWN}.*{_CASE_STATUS}|{_CASE_STATUS}.*{_OWN}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 VERB_MIN_IDF = 9.0
 
@@ -133,16 +122,29 @@ class ScopeRule:
     weights: tuple[float, ...] = (-1.9, 5.134, 0.558, 0.744, 0.081, 0.644, 1.526, -1.049, 1.388, -0.605, -0.825)
     threshold: float = 0.73
     modifier_veto: float = 12.0  # decline whenever a named service lacks a modifier at least this rare (IDF)
+    # Two documents too close to call by ranking: answer from the first when the model is this sure of it and
+    # its log-odds for it exceed those for the second by ``resolve_gap`` (set on the dev split).
+    resolve_floor: float = 0.85
+    resolve_gap: float = 1.0
 
     def answers(self, features: Features) -> bool:
         if features.service_missing and features.modifier_missing * 10 >= self.modifier_veto:
             return False
         return self.probability(features) >= self.threshold
 
+    def resolves(self, first: float, second: float) -> bool:
+        """Whether probabilities ``first`` and ``second`` of two close documents single out the first."""
+        return first >= self.resolve_floor and _log_odds(first) - _log_odds(second) >= self.resolve_gap
+
     def probability(self, features: Features) -> float:
         bias, *rest = self.weights
         z = bias + sum(w * x for w, x in zip(rest, features.vector(), strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _log_odds(probability: float) -> float:
+    clipped = min(max(probability, 1e-9), 1 - 1e-9)
+    return math.log(clipped / (1 - clipped))
 
 
 def _normalise(text: str) -> str:
@@ -163,11 +165,6 @@ def _idf_table() -> tuple[dict[str, float], float]:
 def policy_like(question: str) -> bool:
     """Questions about money or support from the government are about a policy, not a service guide."""
     return any(cue in question for cue in _POLICY_CUES)
-
-
-def personal_case(question: str) -> bool:
-    """ "我的低保申请到哪一步了": the status of one citizen's own case, which only staff can look up."""
-    return bool(_PERSONAL_CASE.search(_normalise(question)))
 
 
 class SubjectExtractor:
@@ -325,6 +322,11 @@ class Answerability:
         if self.rule.answers(features):
             return Verdict(True, COVERED, probability=probability)
         return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
+
+    def probability(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> float:
+        """The model's probability that ``record`` answers the question (personal cases aside)."""
+        terms = self.extractor.terms(question)
+        return self.rule.probability(self.features(terms, record, confidence, version))
 
     def missing_subject(self, terms: list[Term], record: dict[str, Any], version: str = "") -> str | None:
         """The noun run of the rarest term the document's head lacks: what was not found, by name."""

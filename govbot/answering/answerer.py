@@ -8,20 +8,34 @@ for clients that only show text.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from govbot.answering.answerability import PERSONAL_CASE, Answerability, ScopeRule, Verdict, policy_like
+import numpy as np
+
+from govbot.answering.answerability import (
+    COVERED,
+    PERSONAL_CASE,
+    Answerability,
+    ScopeRule,
+    Verdict,
+    personal_case,
+    policy_like,
+)
 from govbot.answering.citation import source_of
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
+from govbot.events.plan import build_plan, scope_record
 from index.confidence import ANSWER, CLARIFY, FALLBACK
+from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse
 from knowledge.document import INTRO_SECTION
 
 NO_TOPIC = "no_topic"
+EVENT = "event"  # the question describes a life event: the answer carries its plan
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
+RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
 LOW_CONFIDENCE = "low_confidence"
 PASSAGE_BUDGET = 300  # characters of passage text in a reply
 SECTION_BUDGET = 600  # characters of a whole section shown on request
@@ -55,6 +69,7 @@ class Answer:
     related: list[dict[str, Any]] = field(default_factory=list)
     missing_subject: str | None = None  # a decline: what the knowledge base does not cover, by name
     reason: str | None = None  # a decline: not_covered, personal_case or low_confidence
+    event: dict[str, Any] | None = None  # a life event's plan (decision "event"), see govbot.events.plan
 
     @property
     def section(self) -> str | None:
@@ -64,6 +79,10 @@ class Answer:
     @property
     def text(self) -> str:
         """A plain-text rendering for clients that cannot render the structure."""
+        if self.decision == EVENT and self.event:
+            steps = "；".join(f"{s['number']}. {s['title']}" for s in self.event["steps"])
+            source = f"\n\n{self.source['text']}" if self.source else ""
+            return f"【{self.title}】{self.event['summary']}\n{steps}\n办理时间：{self.event['total_time']}{source}"
         if self.decision != ANSWER:
             listing = " ".join(f"{i}. {o['title']}" for i, o in enumerate(self.options, start=1))
             return f"{self.message}{listing}" if self.decision == CLARIFY else self.message
@@ -81,9 +100,10 @@ class Answer:
 class Answerer:
     """Composes answers from a :class:`Searcher`'s served snapshot."""
 
-    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None):
+    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None, event_confidence: float = 0.4):
         self.searcher = searcher
         self.scope = Answerability(searcher.tokenizer, scope_rule)
+        self.event_confidence = event_confidence
 
     def answer(
         self,
@@ -92,20 +112,31 @@ class Answerer:
         followup: bool = False,
         doc_id: str | None = None,
         section: str | None = None,
+        query_vector: np.ndarray | None = None,
+        kinds: tuple[str, ...] | None = None,
     ) -> Answer:
         """Answer ``question``; ``doc_id`` forces a document (a clarification choice) and ``section`` one of its
-        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups."""
+        sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups; ``kinds``
+        restricts the search to these document types (``("event",)`` for a life-event question).
+
+        The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
+        NLU's) when given, else by the search, whose vector then also chooses the passages."""
         if doc_id:
-            return self._from_document(doc_id, question, section=section)
+            return self._from_document(doc_id, question, section=section, vector=query_vector)
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
         if followup and bare:
             if current_doc:
-                return self._from_document(current_doc, question)
+                return self._from_document(current_doc, question, vector=query_vector)
             return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
-        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2)
+        filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
-            return self._from_document(current_doc, question)
+            return self._from_document(current_doc, question, vector=response.vector)
         return self._from_response(question, response)
+
+    def overview(self, doc_id: str) -> Answer:
+        """A document's answer without a question: its overview (or first section) and the other sections."""
+        return self._from_document(doc_id, "")
 
     @staticmethod
     def _names_other_topic(response: SearchResponse, current_doc: str) -> bool:
@@ -120,19 +151,20 @@ class Answerer:
         return response.decision
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
+        response = self._resolved(question, response)
         results = response.results
         verdict = self._scope_verdict(question, response)
         if not verdict.answerable:
             return self._decline(question, response, verdict)
         decision = self._decide(question, response)
         if decision == ANSWER:
-            return self._from_document(results[0].doc_id, question, results[0].confidence)
+            return self._from_document(results[0].doc_id, question, results[0].confidence, vector=response.vector)
         floor = self.searcher.policy.fallback_below
         options = [{"doc_id": r.doc_id, "title": r.title} for r in results if r.confidence >= floor][:MAX_OPTIONS]
         if decision == CLARIFY and len(options) >= 2:
             return Answer(decision=CLARIFY, message=ASK_WHICH_DOCUMENT, options=options, confidence=response.confidence)
         if decision == CLARIFY and options:
-            return self._from_document(options[0]["doc_id"], question, response.confidence)
+            return self._from_document(options[0]["doc_id"], question, response.confidence, vector=response.vector)
         return self._decline(question, response, Verdict(False, LOW_CONFIDENCE, verdict.missing_subject))
 
     def _scope_verdict(self, question: str, response: SearchResponse) -> Verdict:
@@ -141,7 +173,28 @@ class Answerer:
             return Verdict(True, LOW_CONFIDENCE, self.scope.subject(question))  # declined below, naming the subject
         version, data = self.searcher.data()
         top = response.results[0]
-        return self.scope.judge(question, data.documents[top.doc_id], top.confidence, version)
+        record = data.documents[top.doc_id]
+        if record["type"] == EVENT:
+            if top.confidence >= self.event_confidence and not personal_case(question):
+                return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
+            record = scope_record(data.documents, top.doc_id)
+        return self.scope.judge(question, record, top.confidence, version)
+
+    def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
+        """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose terms the question singles out
+        (see ``ScopeRule.resolves``) is answered from, first; otherwise the ranking's decision stands."""
+        results = response.results
+        if len(results) < 2 or results[0].score - results[1].score >= RESOLVE_MARGIN or personal_case(question):
+            return response
+        version, data = self.searcher.data()
+        first, second = (
+            self.scope.probability(question, data.documents[r.doc_id], r.confidence, version) for r in results[:2]
+        )
+        if self.scope.rule.resolves(second, first):
+            return replace(response, results=[results[1], results[0], *results[2:]], decision=ANSWER)
+        if response.decision == CLARIFY and self.scope.rule.resolves(first, second):
+            return replace(response, decision=ANSWER)
+        return response
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
@@ -165,19 +218,30 @@ class Answerer:
             reason=verdict.reason,
         )
 
-    def _from_document(self, doc_id: str, question: str, confidence: float = 1.0, section: str | None = None) -> Answer:
-        """The passages that answer the question; a whole section (capped) when it is asked for by name."""
+    def _from_document(
+        self,
+        doc_id: str,
+        question: str,
+        confidence: float = 1.0,
+        section: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> Answer:
+        """The passages that answer the question; a whole section (capped) when it is asked for by name.
+
+        ``vector`` is the question's embedding when already computed."""
         _, data = self.searcher.data()
         record = data.documents.get(doc_id)
         if record is None:
             return Answer(decision=FALLBACK, message=UNAVAILABLE)
+        if record["type"] == EVENT:
+            return self._event(data.documents, doc_id, confidence)
         sections = {s["heading"]: s["text"] for s in record["sections"] if s["text"].strip()}
         if section in sections:
             passages = [_capped(section, sections[section], SECTION_BUDGET)]
         elif heading := asked_section(question, list(sections)):
             passages = [_capped(heading, sections[heading], PASSAGE_BUDGET)]
         else:
-            passages = self._passages(doc_id, question, sections)
+            passages = self._passages(doc_id, question, sections, vector)
         shown = {p["section"] for p in passages if not p["truncated"]}
         related = [
             {"doc_id": r, "title": data.documents[r]["title"], "audience": data.documents[r]["audience"]}
@@ -195,9 +259,25 @@ class Answerer:
             related=related,
         )
 
-    def _passages(self, doc_id: str, question: str, sections: dict[str, str]) -> list[dict[str, Any]]:
+    @staticmethod
+    def _event(documents: dict[str, dict[str, Any]], event_id: str, confidence: float) -> Answer:
+        """A life event's plan, with no condition answered yet."""
+        plan = build_plan(documents, event_id)
+        return Answer(
+            decision=EVENT,
+            doc_id=event_id,
+            title=plan["title"],
+            source=plan["source"],
+            confidence=confidence,
+            event=plan,
+        )
+
+    def _passages(
+        self, doc_id: str, question: str, sections: dict[str, str], vector: np.ndarray | None
+    ) -> list[dict[str, Any]]:
         """The passages chosen by content; the overview (or first section) when the snapshot has no passages."""
-        chosen = choose_passages(question, self.searcher.score_passages(question, doc_id), PASSAGE_BUDGET)
+        matches = self.searcher.score_passages(question, doc_id, query_vector=vector)
+        chosen = choose_passages(question, matches, PASSAGE_BUDGET)
         if chosen:
             return [{"section": m.passage.section, "text": m.passage.text, "truncated": False} for m in chosen]
         heading = INTRO_SECTION if INTRO_SECTION in sections else next(iter(sections), "")

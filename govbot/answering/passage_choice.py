@@ -7,8 +7,10 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * the cue prior is a small bonus for the sections a cue word points to ("多少钱" → 收费标准);
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
   a duration for "多久", an address for "在哪", a phone number for "电话". About a benefit (补贴, 低保, 领…),
-  "多少钱" means the amount paid out, so the fee section gets no prior and a passage without an amount none
-  of the match bonus.
+  "多少钱" means the amount paid out, so the fee section is pushed down and a passage without an amount gets
+  none of the match bonus;
+* up to three passages are shown: the best, its exception, and the next best within a margin of it, while
+  they fit the body budget.
 
 Weights were set on questions written from the documents (``tests/test_passages.py``) and the dev split of the
 fact-question set; never on a held-out split.
@@ -82,7 +84,9 @@ class ChoiceWeights:
     cue: float = 0.015
     bare_cue: float = 0.3
     kind: float = 0.015
-    second_margin: float = 0.04
+    second_margin: float = 0.06
+    max_passages: int = 3
+    benefit_fee: float = -0.1  # the fee section, for a question about a benefit's amount
 
 
 def asked_section(question: str, headings: Sequence[str]) -> str | None:
@@ -109,6 +113,8 @@ def passage_scores(question: str, matches: Sequence[PassageMatch], weights: Choi
         score = match.dense + weights.lexical * _saturate(match.lexical, weights.saturation)
         if passage.section in cued:
             score += cue_weight
+        if benefit and passage.section in FEE_SECTIONS:
+            score += weights.benefit_fee
         for kind in kinds:
             holds = kind.holds.search(passage.text)
             if kind.name == "amount" and benefit:
@@ -122,7 +128,8 @@ def passage_scores(question: str, matches: Sequence[PassageMatch], weights: Choi
 def choose_passages(
     question: str, matches: Sequence[PassageMatch], budget: int, weights: ChoiceWeights | None = None
 ) -> list[PassageMatch]:
-    """The best passage, plus a second when it is its exception or scores within the margin and fits the budget.
+    """The best passage, then its exception (the passage after it in the same section that qualifies it), then
+    the next best while they score within the margin of the best and all fit the budget.
 
     The best comes first (an exception follows the passage it qualifies); empty when there are no passages.
     """
@@ -132,16 +139,20 @@ def choose_passages(
     scores = passage_scores(question, matches, weights)
     order = sorted(range(len(matches)), key=lambda i: scores[i], reverse=True)
     best = order[0]
-    chosen = [best]
+    candidates = [i for i in order[1:] if scores[i] >= scores[best] - weights.second_margin]
     following = best + 1
     if (
         following < len(matches)
         and matches[following].passage.section == matches[best].passage.section
         and _EXCEPTION.search(matches[following].passage.text)
     ):
-        chosen.append(following)
-    elif len(order) > 1 and scores[order[1]] >= scores[best] - weights.second_margin:
-        chosen.append(order[1])
-    if len(chosen) == 2 and sum(len(matches[i].passage.text) for i in chosen) > budget:
-        chosen = [best]
+        candidates.insert(0, following)
+    chosen = [best]
+    used = len(matches[best].passage.text)
+    for i in dict.fromkeys(candidates):
+        if len(chosen) >= weights.max_passages:
+            break
+        if i not in chosen and used + len(matches[i].passage.text) <= budget:
+            chosen.append(i)
+            used += len(matches[i].passage.text)
     return [matches[i] for i in chosen]

@@ -120,7 +120,7 @@ def list_documents(
     request: Request,
     _: Principal = Depends(reader),
     q: str | None = Query(None, max_length=100),
-    type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
+    type: str | None = Query(None, pattern="^(guide|policy|faq|event)$"),
     audience: str | None = None,
     page: int = Query(1, ge=1),
     page_size: int = Query(20, ge=1, le=200),
@@ -213,6 +213,8 @@ async def delete_document(request: Request, doc_id: str, who: Principal = Depend
         change = await run_in_threadpool(_store(request).delete, doc_id, who.name, expect, _request_key(request))
     except NotFound:
         raise HTTPException(status_code=404, detail=f"没有编号为 {doc_id[:80]} 的文档。") from None
+    except DocumentError as exc:  # an event still names it
+        raise _invalid(exc) from None
     except PreconditionFailed:
         raise HTTPException(status_code=412, detail=STALE) from None
     except StoreFailure:
@@ -285,7 +287,7 @@ async def import_files(
     plan.files = [unsupported[n] if n in unsupported else next(reports) for n in range(len(files))]
     for number, report in enumerate(plan.files):
         if report.ok:
-            problems = [p for i in report.ids for p in store.check(i, plan.documents[i], set(plan.documents))]
+            problems = [p for i in report.ids for p in store.check(i, plan.documents[i], plan.documents)]
             scope = [_scope_problem(who, _current(store, i), plan.documents[i]) for i in report.ids]
             problems += [p for p in scope if p]
             if problems:

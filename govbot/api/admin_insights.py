@@ -136,7 +136,8 @@ async def get_analytics(
     end: IsoDate | None = Query(None, alias="to"),
     _: Principal = Depends(reader),
 ) -> dict:
-    """Messages per day and channel, outcome shares, satisfaction, top documents and unanswered groups."""
+    """Messages per day and channel, outcome shares, satisfaction, top documents, unanswered groups, and life
+    events (``events``: started, views per step, and ``stops``, people whose last viewed step it was)."""
     start, end = _period(start, end)
     figures = await run_in_threadpool(analytics, request.app.state.settings.database_url, start, end)
     groups = await run_in_threadpool(_groups, request)
@@ -162,7 +163,16 @@ async def analytics_csv(
         [],
         ["satisfaction", figures["satisfaction"]["share"]],
         ["median_response_ms", figures["median_response_ms"]],
+        [],
+        ["event", "started", "step", "views", "stopped_here"],
     ]
+    for event in figures["events"]:
+        views = {v["step"]: v["views"] for v in event["step_views"]}
+        stops = {s["step"]: s["people"] for s in event["stops"]}
+        rows += [
+            [event["event_id"], event["started"], step, views.get(step, 0), stops.get(step, 0)]
+            for step in sorted({0, *views, *stops})
+        ]
     return _csv(rows, f"analytics-{start}-{end}.csv")
 
 

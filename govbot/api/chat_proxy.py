@@ -14,6 +14,7 @@ from pydantic import Field, StrictStr
 
 from govbot.api.models import RequestModel
 from govbot.api.responses import errors
+from govbot.http_client import SharedClient, pool_limits
 from govbot.security import signatures
 from govbot.security.secrets import gateway_secret, rasa_token
 from govbot.security.sessions import current_session
@@ -28,14 +29,23 @@ class ChatMessage(RequestModel):
     message: StrictStr = Field(..., min_length=1, maxLength=MAX_MESSAGE_CHARS)
 
 
+def rasa_client(pool: int) -> SharedClient:
+    """The app's one pooled client for Rasa (``app.state.rasa_client``; closed at shutdown)."""
+    return SharedClient(lambda: httpx.AsyncClient(timeout=RASA_TIMEOUT, limits=pool_limits(pool)))
+
+
 def _rasa_url(request: Request) -> str:
     return request.app.state.settings.rasa_url
 
 
-async def _post(url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+def _client(request: Request) -> httpx.AsyncClient:
+    return request.app.state.rasa_client.get()
+
+
+async def _post(request: Request, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
     try:
-        async with httpx.AsyncClient(timeout=RASA_TIMEOUT) as client:
-            return await client.post(url, content=content, headers={"Content-Type": "application/json", **headers})
+        client = _client(request)
+        return await client.post(url, content=content, headers={"Content-Type": "application/json", **headers})
     except httpx.HTTPError:
         raise HTTPException(status_code=503, detail="对话服务暂时无法访问，请稍后再试，或拨打 12345 热线。") from None
 
@@ -47,7 +57,7 @@ async def _forward(request: Request, channel: str, sender: str, message: str) ->
     headers = {}
     if channel == "plaintext":
         headers[signatures.HEADER] = signatures.sign(gateway_secret(request.app.state.settings), body)
-    response = await _post(f"{_rasa_url(request)}/webhooks/{channel}/webhook", body, headers)
+    response = await _post(request, f"{_rasa_url(request)}/webhooks/{channel}/webhook", body, headers)
     if response.status_code != 200:
         raise HTTPException(status_code=502, detail="对话服务出错，请稍后再试。")
     return response.json()
@@ -79,10 +89,9 @@ async def history(request: Request, response: Response) -> list[dict]:
         return []
     token = rasa_token(request.app.state.settings)
     try:
-        async with httpx.AsyncClient(timeout=RASA_TIMEOUT) as client:
-            tracker = await client.get(
-                f"{_rasa_url(request)}/conversations/{session.chat_sender}/tracker", params={"token": token}
-            )
+        tracker = await _client(request).get(
+            f"{_rasa_url(request)}/conversations/{session.chat_sender}/tracker", params={"token": token}
+        )
     except httpx.HTTPError:
         return []
     if tracker.status_code != 200:

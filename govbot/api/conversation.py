@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,12 +15,20 @@ from govbot.api.responses import INTERNAL, errors
 from govbot.security.internal_token import require_internal
 from govbot.storage.records import record_answer, record_feedback, record_ticket
 from index.normalize import HANS, HANT, convert_visible, detect_script, reply_config, to_simplified
-from index.query_text import QueryError
+from index.query_text import QueryError, clean_query
+from index.query_vector import decode, vector_for
 from index.searcher import IndexNotReady
 
 router = APIRouter(tags=["conversation"], dependencies=[Depends(require_internal)], responses=INTERNAL)
 MAX_LINES = 50  # as many as the handoff action sends
 MAX_LINE_CHARS = 1_500  # the handoff action cuts longer lines
+
+
+class QueryVector(RequestModel):
+    """The NLU's embedding of the message (see :mod:`index.query_vector`); reused when it embeds the question."""
+
+    text: StrictStr = Field(..., max_length=10_000)
+    vector: StrictStr = Field(..., max_length=8_192)  # base64 float32: up to 1536 dimensions
 
 
 class AnswerRequest(RequestModel):
@@ -33,6 +42,9 @@ class AnswerRequest(RequestModel):
     # The conversation's script so far ("hans"/"hant"), used when the question itself shows neither.
     script: StrictStr | None = Field(None, regex="^(hans|hant)$")
     section: StrictStr | None = Field(None, max_length=100)
+    query_vector: QueryVector | None = None
+    # Search only these document types: ["event"] for a life-event question, ["guide", "policy", "faq"] for none.
+    kinds: list[Literal["guide", "policy", "faq", "event"]] | None = Field(None, min_items=1, max_items=4)
 
 
 class FeedbackRequest(RequestModel):
@@ -67,8 +79,19 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
     answerer: Answerer = request.app.state.answerer
     try:
         question = to_simplified(body.question)  # cue words, passages and scope checks all read Simplified
+        vector = None
+        if body.query_vector is not None:
+            carried = decode(body.query_vector.text, body.query_vector.vector, answerer.searcher.embedder.dimension)
+            vector = vector_for(carried, clean_query(question))
         result = await run_in_threadpool(
-            answerer.answer, question, body.current_doc, body.followup, body.doc_id, body.section
+            answerer.answer,
+            question,
+            body.current_doc,
+            body.followup,
+            body.doc_id,
+            body.section,
+            vector,
+            tuple(body.kinds) if body.kinds else None,
         )
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
@@ -92,6 +115,13 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
     if script == HANT:
         reply = convert_visible(reply, reply_config(body.question))
     return {**reply, "script": script}
+
+
+@router.get("/embeddings")
+def embeddings(request: Request) -> dict[str, int]:
+    """How many query texts this process has embedded so far (a knowledge message should add none: the NLU's
+    vector is reused)."""
+    return {"queries": request.app.state.searcher.embedder.queries_embedded}
 
 
 @router.post("/feedback")

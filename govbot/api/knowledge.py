@@ -44,7 +44,7 @@ async def search(
     request: Request,
     q: str = Query(..., description="the citizen's question", json_schema_extra=QUESTION),
     top_k: int = Query(5, ge=1, le=50),
-    type: str | None = Query(None, pattern="^(guide|policy|faq)$"),
+    type: str | None = Query(None, pattern="^(guide|policy|faq|event)$"),
     audience: str | None = None,
     region: str | None = None,
     in_effect: bool = Query(False, description="only documents in effect today"),

@@ -2,6 +2,9 @@
 
 Intent classification then also sees meaning, not only words and characters: "去哪里办" and "在哪个大厅办"
 land close together. The model is the same one retrieval uses, loaded once per process.
+
+At inference the vector also goes out with the parse data (``index.query_vector.PARSE_KEY``), so the answering
+action passes it on and retrieval does not embed the same message again.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from govbot.components import embedder_for
+from index.query_vector import PARSE_KEY, CarriedVector
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -47,16 +51,18 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         self._embedder = embedder_for()
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> list[tuple[Message, np.ndarray]]:
         texts = [m for m in messages if m.get(TEXT)]
         if not texts:
-            return
+            return []
         vectors = self._embedder.embed_queries([m.get(TEXT) for m in texts])
         for message, vector in zip(texts, vectors, strict=True):
             self.add_features_to_message(None, np.expand_dims(vector, 0), TEXT, message)
+        return list(zip(texts, vectors, strict=True))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages)
+        for message, vector in self._featurize(messages):
+            message.set(PARSE_KEY, CarriedVector(message.get(TEXT), vector).to_dict(), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

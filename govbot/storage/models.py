@@ -34,6 +34,20 @@ class AnswerEvent(Base):
     __table_args__ = (Index("ix_answer_events_analytics", "created_at", "decision", "channel", "latency_ms"),)
 
 
+class EventView(Base):
+    """A life event started (``step`` 0, once per sender and event) or one of its steps viewed."""
+
+    __tablename__ = "event_views"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, default=utcnow, index=True, nullable=False)
+    sender = Column(String(64), index=True)
+    channel = Column(String(32))
+    event_id = Column(String(80), index=True, nullable=False)
+    step = Column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_event_views_analytics", "created_at", "event_id", "step"),)
+
+
 class Feedback(Base):
     """A citizen's 有用 / 没用 on an answer."""
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from govbot.privacy.pii import mask_pii, phone_numbers
 from govbot.privacy.protector import get_protector
 from govbot.storage.database import session_scope
-from govbot.storage.models import AnswerEvent, Feedback, HandoffTicket, ReviewItem
+from govbot.storage.models import AnswerEvent, EventView, Feedback, HandoffTicket, ReviewItem
 
 LOW_CONFIDENCE = 0.6
 
@@ -119,3 +119,18 @@ def _ticket_with_key(url: str, key: str) -> int | None:
     with session_scope(url) as session:
         found = session.query(HandoffTicket.id).filter_by(idempotency_key=key).scalar()
         return None if found is None else int(found)
+
+
+def record_event_view(url: str, *, sender: str, channel: str, event_id: str, step: int = 0) -> bool:
+    """Record a step of a life event viewed, or (``step`` 0) the event started: that once per sender and event.
+
+    Returns whether a row was written.
+    """
+    masked = _clean(sender)[:64]
+    with session_scope(url) as session:
+        if step == 0:
+            seen = session.query(EventView.id).filter_by(sender=masked, event_id=event_id, step=0).first()
+            if seen is not None:
+                return False
+        session.add(EventView(sender=masked, channel=channel[:32], event_id=event_id, step=step))
+        return True
