@@ -11,8 +11,9 @@ import json
 import httpx
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from govbot.api.chat_proxy import RASA_UNAVAILABLE
 from govbot.api.responses import errors
-from govbot.cluster.pinned import post_pinned
+from govbot.cluster.pinned import request_pinned
 from govbot.security import signatures
 
 router = APIRouter(tags=["chat"])
@@ -43,16 +44,13 @@ async def webhook(channel: str, request: Request) -> Response:
     if signature := request.headers.get(signatures.HEADER):
         headers[signatures.HEADER] = signature
     try:
-        response = await post_pinned(
-            request.app.state.rasa_client.get(),
-            request.app.state.rasa_ring,
-            _sender(body),
-            f"/webhooks/{channel}/webhook",
-            body,
-            headers,
+        state = request.app.state
+        path = f"/webhooks/{channel}/webhook"
+        response = await request_pinned(
+            state.rasa_client.get(), state.rasa_ring, _sender(body), "POST", path, content=body, headers=headers
         )
     except httpx.HTTPError:
-        raise HTTPException(status_code=503, detail="对话服务暂时无法访问，请稍后再试，或拨打 12345 热线。") from None
+        raise HTTPException(status_code=503, detail=RASA_UNAVAILABLE) from None
     if response.status_code != 200 and response.status_code not in FORWARDED_REFUSALS:
         raise HTTPException(status_code=502, detail="对话服务出错，请稍后再试。")
     return Response(response.content, response.status_code, media_type="application/json")

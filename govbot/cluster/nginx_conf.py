@@ -8,6 +8,8 @@ listener spreads Rasa's action calls over the action servers.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from govbot.cluster.layout import HOST, Layout
 
 MAX_BODY = "21m"  # the app refuses larger bodies itself with a Chinese message; nginx must not cut it first
@@ -54,3 +56,13 @@ http {{
     }}
 }}
 """
+
+
+def write(layout: Layout) -> Path:
+    """Write ``nginx.conf`` (and the folders it names) under the layout's base; its path."""
+    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (layout.base / "nginx" / folder).mkdir(parents=True, exist_ok=True)
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    conf = layout.base / "nginx.conf"
+    conf.write_text(render(layout), "utf-8")
+    return conf

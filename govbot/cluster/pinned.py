@@ -1,10 +1,11 @@
-"""Send a conversation's messages to its own Rasa replica (:mod:`govbot.cluster.ring`), and to the next one on
+"""Send a conversation's requests to its own Rasa replica (:mod:`govbot.cluster.ring`), and to the next one on
 the ring only when its own cannot be reached: a request that never arrived is safe to send elsewhere, one that
 may have been processed is not."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 
@@ -15,19 +16,19 @@ logger = logging.getLogger("govbot.cluster")
 NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
-async def post_pinned(
-    client: httpx.AsyncClient, ring: Ring, sender: str, path: str, content: bytes, headers: dict[str, str]
+async def request_pinned(
+    client: httpx.AsyncClient, ring: Ring, sender: str, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
-    """POST to the conversation's replica; raise the last ``httpx.HTTPError`` when none could take it."""
+    """``method path`` on the conversation's replica; raise the last ``httpx.HTTPError`` when none could take it."""
     error: httpx.HTTPError | None = None
     for url in ring.order(sender):
         try:
-            response = await client.post(f"{url}{path}", content=content, headers=headers)
+            response = await client.request(method, f"{url}{path}", **kwargs)
         except NOT_DELIVERED as exc:
             error = exc
             logger.warning("Rasa replica %s unreachable; trying the next one", url)
             continue
-        if len(ring.urls) > 1:
+        if len(ring.urls) > 1 and method == "POST":
             logger.info("conversation %s handled by %s", get_protector().identity(sender)[:16], url)
         return response
     assert error is not None
