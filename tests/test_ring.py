@@ -46,11 +46,7 @@ def test_a_ring_needs_a_replica():
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 def test_the_generated_nginx_configuration_is_valid(tmp_path):
     layout = Layout(tmp_path / "cluster", 18080, 18100, 2)
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (layout.base / "nginx" / folder).mkdir(parents=True)
-    layout.logs.mkdir(parents=True)
-    conf = layout.base / "nginx.conf"
-    conf.write_text(nginx_conf.render(layout), "utf-8")
+    conf = nginx_conf.write(layout)
     checked = subprocess.run(
         ["nginx", "-t", "-c", str(conf), "-p", str(layout.base / "nginx")], capture_output=True, text=True
     )

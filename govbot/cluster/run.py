@@ -78,11 +78,7 @@ def replica_services(settings: Settings, layout: Layout, rasa_model: Path) -> li
 
 def nginx_service(layout: Layout) -> Service:
     """nginx in the foreground with the generated configuration."""
-    conf = layout.base / "nginx.conf"
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (layout.base / "nginx" / folder).mkdir(parents=True, exist_ok=True)
-    layout.logs.mkdir(parents=True, exist_ok=True)
-    conf.write_text(nginx_conf.render(layout), "utf-8")
+    conf = nginx_conf.write(layout)
     return Service(
         "nginx", ["nginx", "-c", str(conf), "-p", str(layout.base / "nginx")], f"{layout.gateway_url}/health"
     )
