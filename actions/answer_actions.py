@@ -8,15 +8,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.event_plan import start_event
 from actions.knowledge_client import SERVICE_UNAVAILABLE, KnowledgeUnavailable, post
 from actions.rendering import render_answer
 from actions.script_output import to_script, tracker_script
 from govbot.security.message_limit import MESSAGE_TOO_LONG, too_long
+from govbot.settings import get_settings
 from index.query_vector import PARSE_KEY
 
 ELDERLY_CHANNELS = ("plaintext",)
 ELDERLY_AUDIENCE = "老年人"
 MAX_SUGGESTIONS = 2
+LIFE_EVENT_INTENT = "ask_life_event"
+EVENT = "event"
+FALLBACK = "fallback"
+PERSONAL_CASE = "personal_case"  # a question about one's own case goes to a person, never to an event
 
 
 def _channel(tracker: Tracker) -> str:
@@ -29,6 +35,16 @@ def _nlu_vector(tracker: Tracker) -> dict[str, Any]:
     return {"query_vector": carried} if isinstance(carried, dict) else {}
 
 
+def _closest_event(answer: dict[str, Any], intent_confidence: float) -> str | None:
+    """The closest event of a declined event search, when the NLU is sure the message describes a life event
+    (the situation's own words, "面馆", need not appear in the event's document)."""
+    options = answer.get("options") or []
+    sure = intent_confidence >= get_settings().event_intent_confidence
+    if answer.get("decision") != FALLBACK or answer.get("reason") == PERSONAL_CASE or not options or not sure:
+        return None
+    return options[0].get("doc_id")
+
+
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
     if too_long(question):
         dispatcher.utter_message(text=MESSAGE_TOO_LONG)
@@ -36,14 +52,24 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     script, config = tracker_script(tracker)
     payload = {"question": question, "sender": tracker.sender_id, "channel": _channel(tracker), "script": script}
     payload.update(options)
+    intent = tracker.latest_message.get("intent") or {}
+    # A new question (not a choice or a follow-up; the NLU's vector is no such option) the NLU calls a life event.
+    life_event = intent.get("name") == LIFE_EVENT_INTENT and not set(options) - {"query_vector"}
     try:
-        answer = await post("/answer", payload)
+        answer = await post("/answer", {**payload, "kinds": [EVENT]}) if life_event else {}
+        closest = _closest_event(answer, intent.get("confidence") or 0.0)
+        if closest:
+            answer = await post("/answer", {**payload, "doc_id": closest})
+        if answer.get("decision") != EVENT:
+            answer = await post("/answer", payload)
     except KnowledgeUnavailable:
         dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
         return []
     if "error" in answer:
         dispatcher.utter_message(text=f"{answer['error']}")
         return []
+    if answer.get("decision") == EVENT:
+        return [SlotSet("last_question", question), *start_event(dispatcher, tracker, answer["event"])]
     if _channel(tracker) in ELDERLY_CHANNELS:
         answer["related"] = [r for r in answer.get("related") or [] if ELDERLY_AUDIENCE in r.get("audience", [])]
     answer["related"] = (answer.get("related") or [])[:MAX_SUGGESTIONS]
@@ -53,7 +79,7 @@ async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: 
     first = len(dispatcher.messages)
     render_answer(dispatcher, answer, suggest=new_topic)
     to_script(dispatcher.messages[first:], answer.get("script", script), config)
-    events: list[EventType] = [SlotSet("last_question", question)]
+    events: list[EventType] = [SlotSet("last_question", question), SlotSet("event_asking", False)]
     if is_answer:
         events += [SlotSet("current_doc", answer["doc_id"]), SlotSet("current_title", answer["title"])]
     if new_topic:

@@ -62,9 +62,12 @@ class ValidatePolicyMatchForm(FormValidationAction):
     async def extract_pm_audience(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The trigger sentence often tells: "我们公司能享受哪些政策" is a business."""
+        """The trigger sentence often tells: "我们公司能享受哪些政策" is a business; so does a life event's offer."""
         if tracker.get_slot("pm_audience") or tracker.get_slot("requested_slot") == "pm_audience":
             return {}
+        offered = next(tracker.get_latest_entity_values("audience"), None)  # a life event's offer names it
+        if offered in (BUSINESS, PERSON):
+            return {"pm_audience": offered}
         text = tracker.latest_message.get("text") or ""
         if tracker.latest_message.get("intent", {}).get("name") == "request_policy_match":
             if _BUSINESS_WORDS.search(text):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from benchmarks import answers, dialogue, load, retrieval, staff, web
+from benchmarks import answers, dialogue, events, load, retrieval, staff, web
 from benchmarks.report import Report
 from govbot.settings import get_settings
 from tests.stack import temporary_stack
@@ -20,6 +20,7 @@ def main() -> None:
         dialogue.run(report, settings, stack)
         load.run(report, stack)
         answers.run(report, stack)
+        events.run(report, stack)
         web.run(report, stack)
         staff.run(report, stack)
     report.save(settings.var_dir / "bench" / "results.json")

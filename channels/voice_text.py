@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.spoken_numbers import DIGITS, speak_numbers
+from channels.voice_events import NEXT_PROMPT, only_next_step, plan_options, spoken_plan, step_heading
 from knowledge.document import INTRO_SECTION
 
 MAX_CHARS = 120
@@ -126,6 +127,10 @@ def spoken_message(message: dict[str, Any]) -> str:
     kind = custom.get("type")
     if kind == "answer":
         return spoken_answer(custom)
+    if kind == "event":
+        return speak_numbers(plain_text(spoken_plan(custom)))
+    if kind == "event_step":
+        return speak_numbers(plain_text(step_heading(custom))) + spoken_answer(custom)
     if kind == "related":
         titles = "、".join(r.get("title", "") for r in custom.get("related") or [])
         return speak_numbers(plain_text(f"{RELATED_PROMPT}{titles}"))
@@ -159,6 +164,8 @@ def choice_prompt(titles: list[str]) -> str:
 def _options(message: dict[str, Any]) -> list[tuple[str, str]]:
     """A message's buttons as voice options; feedback and section choices are left out (a voice user asks)."""
     custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+    if custom.get("type") == "event":
+        return plan_options(custom)
     sections = set(custom.get("sections") or [])
     return [
         (b.get("title", ""), b.get("payload", ""))
@@ -177,11 +184,11 @@ def to_voice_reply(messages: list[dict]) -> VoiceReply:
     text = "".join(spoken)
     if reply.options:
         reply.options = reply.options[:MAX_OPTIONS]
-        prompt = choice_prompt([title for title, _ in reply.options])
-        pages = paginate(text)
-        first = pages[0] if pages else ""
-        if len(first) + len(prompt) <= MAX_CHARS and len(pages) <= 1:
-            reply.pages = [first + prompt]
+        prompt = NEXT_PROMPT if only_next_step(reply.options) else choice_prompt([t for t, _ in reply.options])
+        pages = paginate(text) or [""]
+        last = pages[-1]
+        if len(last) + len(prompt) <= MAX_CHARS:  # the last page carries the choices when they fit
+            reply.pages = [*pages[:-1], last + prompt]
         else:
             reply.pages = [*pages, prompt]
     else:

@@ -149,6 +149,10 @@ class Settings:
     cluster_port_base: int = field(default_factory=lambda: _env_int("CLUSTER_PORT_BASE", 18100))
     cluster_replicas: int = field(default_factory=lambda: _env_int("CLUSTER_REPLICAS", 2))
 
+    # Life events in the dialogue (issue 12): when the NLU is at least this sure a message describes a life
+    # event, the closest event is started even if the event search alone would decline.
+    event_intent_confidence: float = field(default_factory=lambda: _env_float("EVENT_INTENT_CONFIDENCE", 0.8))
+
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when
     # GOVBOT_SELF_CALIBRATE=0 or for a snapshot built without calibration. The thresholds, in probability

@@ -281,3 +281,27 @@ def test_staff_create_an_event_from_its_template(stack, chromium):
     page.click("#save")
     wait_until(page, "document.querySelector('#save-status').innerText.includes('已上线')", timeout=30_000)
     assert "type: event" in (stack.kb_dir / "pet-adoption.md").read_text("utf-8")
+
+
+def test_event_checklist_ticks_stay_in_the_browser(stack, chromium):
+    page = chromium.new_page(viewport={"width": 1000, "height": 900})
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text) if "Security Policy" in message.text else None)
+    page.goto(stack.app_url + "/")
+    _ask(page, "我想开一家麻辣烫店，需要办哪些手续")
+    checklist = page.locator(".event-checklist").last
+    wait_until(page, "document.querySelectorAll('.event-checklist .event-tick').length >= 2")
+    first = checklist.locator(".event-tick").first
+    assert not first.is_checked()
+    checklist.locator("label").first.click()  # the label ticks the box
+    assert first.is_checked() and "done" in (checklist.locator("li").first.get_attribute("class") or "")
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('govbot.event-ticks.'))")
+    assert stored == ["govbot.event-ticks.open-restaurant"]
+    page.screenshot(path=str(ARTIFACTS / "event-checklist.png"), full_page=True)
+    page.reload()  # the conversation comes back from the server; the ticks from this browser only
+    wait_until(page, "document.querySelectorAll('.event-checklist .event-tick').length >= 2")
+    assert page.locator(".event-checklist").last.locator(".event-tick").first.is_checked()
+    other = chromium.new_context().new_page()
+    other.goto(stack.app_url + "/")
+    assert other.evaluate("localStorage.length") == 0
+    assert not violations

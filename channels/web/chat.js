@@ -52,8 +52,12 @@
   }
 
   // A knowledge answer from its structure: title, the passages under their section headings, the source.
+  // A step of a life event carries its place ("第2步 / 共5步") above the title.
   function renderAnswer(answer, buttons) {
     var box = bubble("bot", "");
+    if (answer.step) {
+      box.appendChild(element("span", "step-badge", "第" + answer.step.number + "步 / 共" + answer.step.total + "步"));
+    }
     box.appendChild(element("strong", "answer-title", answer.title));
     (answer.passages || []).forEach(function (passage) {
       var block = element("div", "passage");
@@ -71,6 +75,87 @@
     if (answer.source) {
       var cite = element("span", "citation");
       appendLinkified(cite, answer.source.text);
+      box.appendChild(cite);
+    }
+    if (buttons.length) { renderButtons(box, buttons); }
+    scrollDown();
+  }
+
+  // Ticked steps of a life event, kept in this browser only (never sent to the server).
+  var TICKS_PREFIX = "govbot.event-ticks.";
+  function loadTicks(eventId) {
+    try { return JSON.parse(window.localStorage.getItem(TICKS_PREFIX + eventId) || "[]"); } catch (e) { return []; }
+  }
+  function saveTick(eventId, number, done) {
+    var ticks = loadTicks(eventId).filter(function (n) { return n !== number; });
+    if (done) { ticks.push(number); }
+    try { window.localStorage.setItem(TICKS_PREFIX + eventId, JSON.stringify(ticks)); } catch (e) { /* private mode */ }
+    document.querySelectorAll("input.event-tick").forEach(function (box) {
+      if (box.dataset.event === eventId && Number(box.dataset.step) === number) {
+        box.checked = done;
+        box.closest("li").classList.toggle("done", done);
+      }
+    });
+  }
+
+  // How a conditional step stands: still to be asked, skipped ("视情况"), or settled.
+  function stepNote(step, plan) {
+    if (!step.condition) { return ""; }
+    var pending = (plan.pending || []).some(function (p) { return p.number === step.number; });
+    if (pending) { return "待确认：" + step.condition; }
+    var conditions = plan.conditions || {};
+    var answer = conditions[String(step.number)];
+    return answer === null || answer === undefined ? "视情况：" + step.condition : "";
+  }
+
+  var checklistCount = 0;
+  // A life event from its structure: a numbered checklist of the steps (where, how long), the merged
+  // materials, the total time and the source.
+  function renderEvent(plan, buttons) {
+    var box = bubble("bot", "");
+    checklistCount += 1;
+    box.appendChild(element("strong", "answer-title", plan.title));
+    if (plan.summary) { box.appendChild(element("p", "event-summary", plan.summary)); }
+    var ticks = loadTicks(plan.event_id);
+    var list = element("ol", "event-checklist");
+    list.setAttribute("aria-label", plan.title + " 办事清单");
+    (plan.steps || []).filter(function (step) { return step.applies !== false; }).forEach(function (step) {
+      var item = element("li", "event-step");
+      item.value = step.number;
+      var tick = document.createElement("input");
+      tick.type = "checkbox";
+      tick.className = "event-tick";
+      tick.id = "event-" + checklistCount + "-step-" + step.number;
+      tick.dataset.event = plan.event_id;
+      tick.dataset.step = String(step.number);
+      tick.checked = ticks.indexOf(step.number) !== -1;
+      item.classList.toggle("done", tick.checked);
+      tick.addEventListener("change", function () { saveTick(plan.event_id, step.number, tick.checked); });
+      var label = document.createElement("label");
+      label.htmlFor = tick.id;
+      label.appendChild(element("span", "step-title", step.title));
+      var details = [step.where, step.duration].filter(Boolean).join(" · ");
+      if (details) { label.appendChild(element("span", "step-details", details)); }
+      var note = stepNote(step, plan);
+      if (note) { label.appendChild(element("span", "step-note", note)); }
+      item.appendChild(tick);
+      item.appendChild(label);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if ((plan.materials || []).length) {
+      box.appendChild(element("span", "event-heading", "所需材料（多个步骤都要的只需准备一份）"));
+      var materials = element("ul", "event-materials");
+      plan.materials.forEach(function (material) {
+        var steps = (material.steps || []).join("、");
+        materials.appendChild(element("li", "", material.name + (steps ? "（第" + steps + "步）" : "")));
+      });
+      box.appendChild(materials);
+    }
+    if (plan.total_time) { box.appendChild(element("span", "event-total", "合计用时：" + plan.total_time)); }
+    if (plan.source) {
+      var cite = element("span", "citation");
+      appendLinkified(cite, plan.source.text);
       box.appendChild(cite);
     }
     if (buttons.length) { renderButtons(box, buttons); }
@@ -122,7 +207,8 @@
   function renderBot(message) {
     var custom = message.custom || {};
     var buttons = message.buttons || [];
-    if (custom.type === "answer") { renderAnswer(custom, buttons); return; }
+    if (custom.type === "answer" || custom.type === "event_step") { renderAnswer(custom, buttons); return; }
+    if (custom.type === "event") { renderEvent(custom, buttons); return; }
     var text = custom.type === "clarify" || custom.type === "fallback" || custom.type === "related" ? custom.message : message.text;
     var box = bubble("bot", text || "");
     if (buttons.length) { renderButtons(box, buttons); }
