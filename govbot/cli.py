@@ -192,10 +192,22 @@ def _setup(args: argparse.Namespace) -> int:
     return status
 
 
+def _log_to_stderr() -> None:
+    """Our own INFO messages (re-indexing, which Rasa replica took a conversation) beside uvicorn's."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger = logging.getLogger("govbot")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    _log_to_stderr()
     uvicorn.run("govbot.app:create_app", factory=True, host=settings.host, port=settings.app_port, log_level="info")
     return EXIT_OK
 
