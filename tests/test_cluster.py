@@ -68,22 +68,29 @@ class Cluster:
             "GOVBOT_RATE_SEARCH": "off",
         }
         self.process = start([str(BIN / "govbot"), "cluster"], self.env, var_dir / "cluster.log")
-        wait_http(f"{self.layout.gateway_url}/health", START_TIMEOUT, self.process)
-        for port in self.layout.rasa_ports():
-            wait_http(f"http://127.0.0.1:{port}/", START_TIMEOUT, self.process)
-        for port in self.layout.actions_ports():
-            wait_http(f"http://127.0.0.1:{port}/health", START_TIMEOUT, self.process)
+        urls = [f"{self.layout.gateway_url}/health"]
+        urls += [f"http://127.0.0.1:{port}/" for port in self.layout.rasa_ports()]
+        urls += [f"http://127.0.0.1:{port}/health" for port in self.layout.actions_ports()]
+        try:
+            for url in urls:
+                wait_http(url, START_TIMEOUT, self.process)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{(var_dir / 'cluster.log').read_text(errors='replace')[-3000:]}") from None
 
     def app(self, i: int) -> str:
         return f"http://127.0.0.1:{self.layout.app_ports()[i]}"
 
-    def handled(self) -> list[tuple[str, str]]:
-        """(conversation hash, Rasa URL) for every forwarded message, from both apps' logs."""
-        found = []
-        for i in (1, 2):
-            log = self.layout.logs / f"app-{i}.log"
-            found += HANDLED.findall(log.read_text(errors="replace")) if log.exists() else []
-        return found
+    def _handled(self, i: int) -> list[tuple[str, str]]:
+        log = self.layout.logs / f"app-{i}.log"
+        return HANDLED.findall(log.read_text(errors="replace")) if log.exists() else []
+
+    def mark(self) -> dict[int, int]:
+        """Where each app's log of forwarded messages stands now."""
+        return {i: len(self._handled(i)) for i in (1, 2)}
+
+    def handled_since(self, mark: dict[int, int]) -> list[tuple[str, str]]:
+        """(conversation hash, Rasa URL) of every message forwarded by either app since ``mark``."""
+        return [item for i in (1, 2) for item in self._handled(i)[mark[i] :]]
 
     def rasa_pid(self, url: str) -> tuple[str, int]:
         port = int(url.rsplit(":", 1)[1])
@@ -94,6 +101,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(sample_index) -> Iterator[Cluster]:
     with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o755)  # PostgreSQL runs as the `postgres` user under root: it must reach its folder
         running = Cluster(Path(folder) / "var", sample_index)
         try:
             yield running
@@ -126,14 +134,15 @@ def test_a_conversation_alternating_between_the_apps_keeps_its_context(cluster):
 
 def test_killing_the_conversations_rasa_replica_hands_it_to_the_other(cluster):
     with httpx.Client() as client:
-        before = len(cluster.handled())
+        before = cluster.mark()
         assert "passport" in _doc_ids(_chat(client, cluster.layout.gateway_url, "办护照需要什么条件"))
-        conversation, owner = cluster.handled()[before]
+        [(conversation, owner)] = cluster.handled_since(before)
+        before = cluster.mark()
         name, pid = cluster.rasa_pid(owner)
         os.killpg(pid, signal.SIGKILL)
         follow_up = _chat(client, cluster.layout.gateway_url, "在哪里办")
         assert "passport" in _doc_ids(follow_up)
-    taken_over = [url for conv, url in cluster.handled()[before + 1 :] if conv == conversation]
+    taken_over = [url for conv, url in cluster.handled_since(before) if conv == conversation]
     assert taken_over and owner not in taken_over
     port = int(owner.rsplit(":", 1)[1])
     wait_http(f"http://127.0.0.1:{port}/", 600, cluster.process)  # the supervisor restarts it for the next tests
@@ -153,7 +162,7 @@ def test_an_edit_through_one_app_is_answered_through_the_other_within_5_seconds(
     assert saved.status_code == 200, saved.text
     started = time.monotonic()
     while time.monotonic() - started < 5.0:
-        found = httpx.get(f"{cluster.app(1)}/api/search", params={"q": "星河路自助办理点", "top_k": 1}, timeout=10)
+        found = httpx.get(f"{cluster.app(1)}/search", params={"q": "星河路自助办理点", "top_k": 1}, timeout=10)
         if found.status_code == 200 and "星河路" in str(found.json()["results"][:1]):
             break
         time.sleep(0.2)
@@ -162,7 +171,7 @@ def test_an_edit_through_one_app_is_answered_through_the_other_within_5_seconds(
 
 
 def test_no_conversation_is_handled_by_two_replicas_at_once(cluster):
-    before = len(cluster.handled())
+    before = cluster.mark()
     errors: list[str] = []
     with httpx.Client() as client:
         _chat(client, cluster.app(0), "你好")
@@ -181,7 +190,7 @@ def test_no_conversation_is_handled_by_two_replicas_at_once(cluster):
             thread.join()
         history = client.get(f"{cluster.layout.gateway_url}/api/history", timeout=30).json()
     assert not errors
-    handled = cluster.handled()[before:]
+    handled = cluster.handled_since(before)
     conversations = {conv for conv, _ in handled}
     assert len(conversations) == 1, "one citizen, one conversation"
     assert len({url for _, url in handled}) == 1, "every message of the conversation went to one replica"
@@ -189,3 +198,24 @@ def test_no_conversation_is_handled_by_two_replicas_at_once(cluster):
     assert roles.count("user") == 1 + len(questions)
     # Messages were processed one at a time: each question is followed by its own answer before the next one.
     assert all(roles[i + 1] == "bot" for i, role in enumerate(roles) if role == "user")
+
+
+def test_the_gateway_serves_the_channel_webhooks_and_refuses_bad_requests(cluster):
+    hook = f"{cluster.layout.gateway_url}/webhooks"
+    answered = httpx.post(f"{hook}/rest/webhook", json={"sender": "sms-1", "message": "护照怎么办"}, timeout=60)
+    assert answered.status_code == 200 and "护照" in str(answered.json())
+    refused = {
+        "session": httpx.post(f"{hook}/rest/webhook", json={"sender": "web-abc", "message": "你好"}, timeout=30),
+        "not json": httpx.post(f"{hook}/rest/webhook", content=b"sender=x", timeout=30),
+        "no sender": httpx.post(f"{hook}/rest/webhook", json={"message": "你好"}, timeout=30),
+        "channel": httpx.post(f"{hook}/other/webhook", json={"sender": "x", "message": "你好"}, timeout=30),
+        "unsigned": httpx.post(f"{hook}/plaintext/webhook", json={"sender": "x", "message": "你好"}, timeout=30),
+    }
+    assert {name: r.status_code for name, r in refused.items()} == {
+        "session": 400,
+        "not json": 400,
+        "no sender": 400,
+        "channel": 404,
+        "unsigned": 401,
+    }
+    assert all(re.search(r"[\u4e00-\u9fff]", str(r.json())) for r in refused.values())

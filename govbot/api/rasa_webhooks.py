@@ -19,6 +19,7 @@ from govbot.security import signatures
 router = APIRouter(tags=["chat"])
 CHANNELS = ("rest", "plaintext")
 MAX_SENDER_CHARS = 128
+SESSION_PREFIXES = ("web-", "elder-")  # the web pages' conversations: reachable only with their session cookie
 FORWARDED_REFUSALS = (401, 413, 422)  # the channels' own refusals, already one Chinese sentence
 BAD_REQUEST = "请求格式不正确：请发送 JSON，包含 sender（字符串）和 message。"
 
@@ -31,6 +32,8 @@ def _sender(body: bytes) -> str:
     sender = payload.get("sender") if isinstance(payload, dict) else None
     if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
         raise HTTPException(status_code=400, detail=BAD_REQUEST)
+    if sender.startswith(SESSION_PREFIXES):
+        raise HTTPException(status_code=400, detail="这个会话编号保留给网页会话，请换一个。")
     return sender
 
 

@@ -1,6 +1,8 @@
 """Send a conversation's requests to its own Rasa replica (:mod:`govbot.cluster.ring`), and to the next one on
-the ring only when its own cannot be reached: a request that never arrived is safe to send elsewhere, one that
-may have been processed is not."""
+the ring only when its own is gone: it refused the connection, or dropped it without any answer (killed, or a
+pooled connection to a replica that has since died). A slow replica (read timeout) is not skipped: it may be
+processing the message. A message in flight when its replica dies can therefore be processed again by the next
+one; that is the price of continuing the conversation."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from govbot.cluster.ring import Ring
 from govbot.privacy.protector import get_protector
 
 logger = logging.getLogger("govbot.cluster")
-NOT_DELIVERED = (httpx.ConnectError, httpx.ConnectTimeout)
+REPLICA_GONE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 async def request_pinned(
@@ -24,7 +26,7 @@ async def request_pinned(
     for url in ring.order(sender):
         try:
             response = await client.request(method, f"{url}{path}", **kwargs)
-        except NOT_DELIVERED as exc:
+        except REPLICA_GONE as exc:
             error = exc
             logger.warning("Rasa replica %s unreachable; trying the next one", url)
             continue

@@ -95,7 +95,7 @@ def start_postgres(folder: Path, port: int, durable: bool = True) -> PostgresSer
         shutil.chown(folder, user)
     with open(folder / "server.log", "ab") as log:
         if not (folder / "data" / "PG_VERSION").exists():
-            subprocess.run(
+            subprocess.run(  # fails (see server.log) when ``user`` cannot reach ``folder``
                 [str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8"],
                 user=user,
                 check=True,
