@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test bench lint setup clean-index
+.PHONY: run cluster test bench lint setup clean-index
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(bash scripts/find-python310.sh)" -m venv $(VENV)
@@ -20,6 +20,10 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/govbot run
+
+cluster: setup
+	@bash scripts/install-system-deps.sh
+	$(BIN)/govbot cluster
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -27,9 +27,11 @@ from govbot.api import (
     knowledge,
     pages,
     proactive,
+    rasa_webhooks,
     speech,
 )
 from govbot.api.pages import WEB_DIR
+from govbot.cluster.ring import Ring
 from govbot.components import make_searcher, tokenizer_for
 from govbot.security.install import install_security
 from govbot.settings import Settings, get_settings
@@ -86,6 +88,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="govbot 示例市政务服务助手", version="0.1.0", lifespan=_lifespan)
     app.state.settings = settings
     app.state.rasa_client = chat_proxy.rasa_client(settings.http_pool)
+    app.state.rasa_ring = Ring(settings.rasa_urls)
     app.state.searcher = make_searcher(settings=settings)
     app.state.answerer = Answerer(app.state.searcher, settings.scope_rule, settings.event_confidence)
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
@@ -103,6 +106,8 @@ def create_app() -> FastAPI:
     app.state.retention = RetentionJob(settings).start()
     for router in ROUTERS:
         app.include_router(router)
+    if settings.rasa_urls_setting:  # the cluster's gateway also serves Rasa's channel webhooks
+        app.include_router(rasa_webhooks.router)
     install_security(app, settings)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     return app

@@ -192,10 +192,22 @@ def _setup(args: argparse.Namespace) -> int:
     return status
 
 
+def _log_to_stderr() -> None:
+    """Our own INFO messages (re-indexing, which Rasa replica took a conversation) beside uvicorn's."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger = logging.getLogger("govbot")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    _log_to_stderr()
     uvicorn.run("govbot.app:create_app", factory=True, host=settings.host, port=settings.app_port, log_level="info")
     return EXIT_OK
 
@@ -238,6 +250,37 @@ def _run(args: argparse.Namespace) -> int:
     model = ensure_rasa_model(settings)
     services = build_services(settings, model)
     return Supervisor(services, service_env(settings), settings.var_dir / "logs").run()
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from govbot.cluster.run import run_cluster
+
+    return run_cluster(get_settings())
+
+
+def _exec(command: list[str], extra_env: dict[str, str] | None = None) -> int:
+    """Replace this process with ``command`` (a container's main process), in the services' environment."""
+    import os
+
+    from govbot.supervisor import service_env
+
+    os.execve(command[0], command, {**service_env(get_settings()), **(extra_env or {})})
+    return EXIT_OK  # not reached
+
+
+def _serve_rasa(args: argparse.Namespace) -> int:
+    from govbot.rasa_model import ensure_rasa_model
+    from govbot.supervisor import rasa_command
+
+    settings = get_settings()
+    return _exec(rasa_command(settings, ensure_rasa_model(settings), settings.rasa_port))
+
+
+def _serve_actions(args: argparse.Namespace) -> int:
+    from govbot.supervisor import actions_command
+
+    settings = get_settings()
+    return _exec(actions_command(settings.actions_port), {"SANIC_HOST": settings.actions_host})
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -313,6 +356,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(func=_purge)
     run = commands.add_parser("run", help="start and supervise the knowledge service, action server and Rasa")
     run.set_defaults(func=_run)
+    cluster = commands.add_parser(
+        "cluster", help="the cluster profile on this machine: PostgreSQL, Redis, nginx and two replicas of each process"
+    )
+    cluster.set_defaults(func=_cluster)
+    serve_rasa = commands.add_parser("serve-rasa", help="run one Rasa server (a container's main process)")
+    serve_rasa.set_defaults(func=_serve_rasa)
+    serve_actions = commands.add_parser("serve-actions", help="run one action server (a container's main process)")
+    serve_actions.set_defaults(func=_serve_actions)
     return parser
 
 

@@ -31,7 +31,7 @@ def endpoint_env(settings: Settings) -> dict[str, str]:
     """The environment variables endpoints.yml reads (and Rasa's lock lifetime, read from TICKET_LOCK_LIFETIME)."""
     redis = redis_parts(settings.redis_url) if settings.redis_url else None
     return {
-        "GOVBOT_ACTIONS_PORT": str(settings.actions_port),
+        "GOVBOT_ACTIONS_URL": settings.actions_url,
         "GOVBOT_TRACKER_URL": settings.tracker_database_url,
         "GOVBOT_LOCK_STORE": "redis" if redis else "in_memory",
         "GOVBOT_REDIS_HOST": redis["host"] if redis else "",

@@ -139,6 +139,16 @@ class Settings:
     # With GOVBOT_KB_STORE=database: how often a replica looks for other replicas' edits to re-index them.
     kb_poll_seconds: float = field(default_factory=lambda: _env_float("KB_POLL_SECONDS", 1.0))
 
+    # Cluster profile, replicas (issue 11). GOVBOT_RASA_URLS lists the Rasa replicas the app pins conversations onto
+    # by consistent hashing (empty: the one Rasa at GOVBOT_RASA_URL); GOVBOT_ACTIONS_URL is where Rasa calls the
+    # action servers (a load balancer in the cluster). `govbot cluster` serves the gateway on GOVBOT_CLUSTER_PORT and
+    # puts its internal ports from GOVBOT_CLUSTER_PORT_BASE upwards.
+    rasa_urls_setting: str = field(default_factory=lambda: _env("RASA_URLS", ""))
+    actions_url_setting: str = field(default_factory=lambda: _env("ACTIONS_URL", ""))
+    cluster_port: int = field(default_factory=lambda: _env_int("CLUSTER_PORT", 8080))
+    cluster_port_base: int = field(default_factory=lambda: _env_int("CLUSTER_PORT_BASE", 18100))
+    cluster_replicas: int = field(default_factory=lambda: _env_int("CLUSTER_REPLICAS", 2))
+
     # Life events in the dialogue (issue 12): when the NLU is at least this sure a message describes a life
     # event, the closest event is started even if the event search alone would decline.
     event_intent_confidence: float = field(default_factory=lambda: _env_float("EVENT_INTENT_CONFIDENCE", 0.8))
@@ -247,6 +257,16 @@ class Settings:
     @property
     def rasa_url(self) -> str:
         return _env("RASA_URL", f"http://{self.rasa_host}:{self.rasa_port}")
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """The Rasa replicas conversations are spread over (one on a single machine)."""
+        urls = [u.strip().rstrip("/") for u in self.rasa_urls_setting.split(",") if u.strip()]
+        return urls or [self.rasa_url]
+
+    @property
+    def actions_url(self) -> str:
+        return self.actions_url_setting or f"http://127.0.0.1:{self.actions_port}/webhook"
 
     @property
     def knowledge_url(self) -> str:

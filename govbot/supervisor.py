@@ -83,47 +83,48 @@ class Service:
             self.process.wait()
 
 
+def actions_command(port: int) -> list[str]:
+    """The action server on ``port``."""
+    return [str(Path(sys.executable).with_name("rasa")), "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_command(settings: Settings, rasa_model: Path, port: int) -> list[str]:
+    """The Rasa server on ``port`` with its HTTP API behind the auth token."""
+    return [
+        str(Path(sys.executable).with_name("rasa")),
+        "run",
+        "--enable-api",
+        f"--auth-token={rasa_token(settings)}",  # one argument: a token may start with "-"
+        "--model",
+        str(rasa_model),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        str(port),
+        "--interface",
+        settings.rasa_host,
+    ]
+
+
 def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
     """The three processes, with ports from settings."""
-    bin_dir = Path(sys.executable).parent
     return [
         Service(
             "knowledge",
-            [str(bin_dir / "govbot"), "serve"],
+            [str(Path(sys.executable).with_name("govbot")), "serve"],
             f"http://{settings.host}:{settings.app_port}/health",
         ),
         Service(
             "actions",
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.actions_port),
-            ],
+            actions_command(settings.actions_port),
             f"http://{settings.actions_host}:{settings.actions_port}/health",
             env={"SANIC_HOST": settings.actions_host},
         ),
         Service(
             "rasa",
-            [
-                str(bin_dir / "rasa"),
-                "run",
-                "--enable-api",
-                f"--auth-token={rasa_token(settings)}",  # one argument: a token may start with "-"
-                "--model",
-                str(rasa_model),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--port",
-                str(settings.rasa_port),
-                "--interface",
-                settings.rasa_host,
-            ],
+            rasa_command(settings, rasa_model, settings.rasa_port),
             f"http://{settings.rasa_host}:{settings.rasa_port}/",
         ),
     ]

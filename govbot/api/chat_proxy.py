@@ -7,6 +7,7 @@ sent by the client is ignored.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -14,6 +15,7 @@ from pydantic import Field, StrictStr
 
 from govbot.api.models import RequestModel
 from govbot.api.responses import errors
+from govbot.cluster.pinned import request_pinned
 from govbot.http_client import SharedClient, pool_limits
 from govbot.security import signatures
 from govbot.security.secrets import gateway_secret, rasa_token
@@ -22,6 +24,7 @@ from govbot.security.sessions import current_session
 router = APIRouter(prefix="/api", tags=["chat"])
 MAX_MESSAGE_CHARS = 500
 RASA_TIMEOUT = 20.0
+RASA_UNAVAILABLE = "对话服务暂时无法访问，请稍后再试，或拨打 12345 热线。"
 
 
 class ChatMessage(RequestModel):
@@ -34,20 +37,18 @@ def rasa_client(pool: int) -> SharedClient:
     return SharedClient(lambda: httpx.AsyncClient(timeout=RASA_TIMEOUT, limits=pool_limits(pool)))
 
 
-def _rasa_url(request: Request) -> str:
-    return request.app.state.settings.rasa_url
+async def _to_rasa(request: Request, sender: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """A request about ``sender``'s conversation, sent to the Rasa replica that handles it."""
+    state = request.app.state
+    return await request_pinned(state.rasa_client.get(), state.rasa_ring, sender, method, path, **kwargs)
 
 
-def _client(request: Request) -> httpx.AsyncClient:
-    return request.app.state.rasa_client.get()
-
-
-async def _post(request: Request, url: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
+async def _post(request: Request, sender: str, path: str, content: bytes, headers: dict[str, str]) -> httpx.Response:
     try:
-        client = _client(request)
-        return await client.post(url, content=content, headers={"Content-Type": "application/json", **headers})
+        headers = {"Content-Type": "application/json", **headers}
+        return await _to_rasa(request, sender, "POST", path, content=content, headers=headers)
     except httpx.HTTPError:
-        raise HTTPException(status_code=503, detail="对话服务暂时无法访问，请稍后再试，或拨打 12345 热线。") from None
+        raise HTTPException(status_code=503, detail=RASA_UNAVAILABLE) from None
 
 
 async def _forward(request: Request, channel: str, sender: str, message: str) -> list | dict:
@@ -57,7 +58,7 @@ async def _forward(request: Request, channel: str, sender: str, message: str) ->
     headers = {}
     if channel == "plaintext":
         headers[signatures.HEADER] = signatures.sign(gateway_secret(request.app.state.settings), body)
-    response = await _post(request, f"{_rasa_url(request)}/webhooks/{channel}/webhook", body, headers)
+    response = await _post(request, sender, f"/webhooks/{channel}/webhook", body, headers)
     if response.status_code != 200:
         raise HTTPException(status_code=502, detail="对话服务出错，请稍后再试。")
     return response.json()
@@ -89,9 +90,8 @@ async def history(request: Request, response: Response) -> list[dict]:
         return []
     token = rasa_token(request.app.state.settings)
     try:
-        tracker = await _client(request).get(
-            f"{_rasa_url(request)}/conversations/{session.chat_sender}/tracker", params={"token": token}
-        )
+        sender = session.chat_sender
+        tracker = await _to_rasa(request, sender, "GET", f"/conversations/{sender}/tracker", params={"token": token})
     except httpx.HTTPError:
         return []
     if tracker.status_code != 200:

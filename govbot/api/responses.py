@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.responses import Response
 
 DESCRIPTIONS = {
+    400: "请求格式不正确",
     401: "缺少或无效的令牌",
     403: "没有权限",
     404: "未找到",
