@@ -147,7 +147,12 @@ class Answerer:
         return top.doc_id != current_doc and response.decision == ANSWER and top.confidence >= TOPIC_SWITCH_CONFIDENCE
 
     def _decide(self, question: str, response: SearchResponse) -> str:
-        """Whether to answer, ask which document, or fall back, given the search response."""
+        """Whether to answer, ask which document, or fall back, given the search response. An event ranked
+        above every guide, whose situation the scope check found covered, is answered with its plan: a
+        situation is not one of several services to choose from."""
+        _, data = self.searcher.data()
+        if response.results and data.documents[response.results[0].doc_id]["type"] == EVENT:
+            return ANSWER
         return response.decision
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
