@@ -149,3 +149,25 @@ def test_close_documents_are_resolved_in_log_odds():
 def test_the_scope_model_picks_between_close_documents(answerer, question, doc_id):
     answer = answerer.answer(question)
     assert (answer.decision, answer.doc_id) == ("answer", doc_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("打算在老城区开一家砂锅粥店", "open-restaurant"),
+        ("我要开一家广告设计公司", "start-company"),
+        ("我们家刚添了个闺女", "newborn"),
+        ("店里要招两个帮工", "hiring-staff"),
+    ],
+)
+def test_a_situation_in_its_own_words_finds_its_event_when_it_outranks_every_guide(answerer, question, event):
+    """The words (砂锅粥, 广告设计) are in no document, so the scope check declines; the event ranks above every
+    guide, policy and FAQ, so an events-only search (the dialogue's, for a life event) still takes it."""
+    answer = answerer.answer(question, kinds=("event",))
+    assert answer.decision == "event" and answer.doc_id == event
+
+
+@pytest.mark.parametrize("question", ["社保卡丢了怎么补办", "身份证过期了怎么换", "护照怎么办"])
+def test_a_service_question_is_not_forced_into_an_event(answerer, question):
+    assert answerer.answer(question, kinds=("event",)).decision == "fallback"
+    assert answerer.answer(question).decision == "answer"

@@ -15,6 +15,7 @@ import numpy as np
 
 from govbot.answering.answerability import (
     COVERED,
+    NOT_COVERED,
     PERSONAL_CASE,
     Answerability,
     ScopeRule,
@@ -132,7 +133,18 @@ class Answerer:
         response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question, vector=response.vector)
-        return self._from_response(question, response)
+        answer = self._from_response(question, response)
+        if kinds == (EVENT,) and answer.reason == NOT_COVERED and self._first_among_all(question, response):
+            return self._from_document(response.results[0].doc_id, question, response.confidence)
+        return answer
+
+    def _first_among_all(self, question: str, response: SearchResponse) -> bool:
+        """Whether the best event of an events-only search also ranks above every guide, policy and FAQ: the
+        situation's class matches the event even when its own words (面馆, 贸易公司) are in no document."""
+        if not response.results:
+            return False
+        everything = self.searcher.search(question, top_k=1, query_vector=response.vector)
+        return bool(everything.results) and everything.results[0].doc_id == response.results[0].doc_id
 
     def overview(self, doc_id: str) -> Answer:
         """A document's answer without a question: its overview (or first section) and the other sections."""
@@ -147,7 +159,12 @@ class Answerer:
         return top.doc_id != current_doc and response.decision == ANSWER and top.confidence >= TOPIC_SWITCH_CONFIDENCE
 
     def _decide(self, question: str, response: SearchResponse) -> str:
-        """Whether to answer, ask which document, or fall back, given the search response."""
+        """Whether to answer, ask which document, or fall back, given the search response. An event ranked
+        above every guide, whose situation the scope check found covered, is answered with its plan: a
+        situation is not one of several services to choose from."""
+        _, data = self.searcher.data()
+        if response.results and data.documents[response.results[0].doc_id]["type"] == EVENT:
+            return ANSWER
         return response.decision
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
