@@ -45,6 +45,15 @@ def _closest_event(answer: dict[str, Any], intent_confidence: float) -> str | No
     return options[0].get("doc_id")
 
 
+def _asked(tracker: Tracker) -> str:
+    """The citizen's own words: the NLU reads Traditional text in its Simplified form, but the knowledge service
+    must see the original to reply in the citizen's script."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return tracker.latest_message.get("text") or ""
+
+
 async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
     if too_long(question):
         dispatcher.utter_message(text=MESSAGE_TOO_LONG)
@@ -94,7 +103,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        return await _answer(dispatcher, tracker, tracker.latest_message.get("text") or "", **_nlu_vector(tracker))
+        return await _answer(dispatcher, tracker, _asked(tracker), **_nlu_vector(tracker))
 
 
 class ActionAnswerFollowup(Action):
@@ -104,7 +113,7 @@ class ActionAnswerFollowup(Action):
         return "action_answer_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        question = tracker.latest_message.get("text") or ""
+        question = _asked(tracker)
         current_doc = tracker.get_slot("current_doc")
         return await _answer(
             dispatcher, tracker, question, current_doc=current_doc, followup=True, **_nlu_vector(tracker)

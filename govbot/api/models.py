@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.errors import DictError
 
 
 def _allow_null(prop: dict[str, Any]) -> None:
@@ -24,6 +25,13 @@ def _allow_null(prop: dict[str, Any]) -> None:
 class RequestModel(BaseModel):
     # A request body whose schema lists ``null`` for every field that accepts None (a comment, not a docstring,
     # so subclasses without one of their own do not show it as their description in the OpenAPI schema).
+
+    @classmethod
+    def validate(cls, value: Any) -> Any:
+        # Only a JSON object: pydantic 1 would turn any iterable of pairs into one (``[]`` into ``{}``).
+        if not isinstance(value, dict | cls):
+            raise DictError()
+        return super().validate(value)
 
     class Config:
         @staticmethod

@@ -150,7 +150,7 @@ def test_retention_purges_old_rows_of_every_table_and_the_tracker_but_keeps_the_
     from govbot.admin.retention import RetentionJob
     from govbot.storage.database import session_scope
     from govbot.storage.models import AuditEntry, Notification
-    from govbot.storage.records import record_answer, record_feedback, record_ticket
+    from govbot.storage.records import record_answer, record_event_view, record_feedback, record_ticket
     from govbot.storage.subscriptions import subscribe, unsubscribe
 
     url = f"sqlite:///{tmp_path / 'govbot.db'}"
@@ -181,17 +181,19 @@ def test_retention_purges_old_rows_of_every_table_and_the_tracker_but_keeps_the_
         subscribe(url, sender, "rest", ["养老服务"])
         unsubscribe(url, sender)
         subscribe(url, sender, "rest", ["养老服务"])
+        record_event_view(url, sender=sender, channel="rest", event_id="newborn", step=2)
     with session_scope(url) as session:
         session.add(Notification(subscription_id=1, sender="old", channel="rest", doc_id="x", message="m"))
         session.add(AuditEntry(actor="chief", action="update", doc_id="passport", version=1, before="a", after="b"))
     with sqlite3.connect(tmp_path / "govbot.db") as db:
-        for table in ("answer_events", "feedback", "handoff_tickets", "subscriptions", "notifications"):
+        for table in ("answer_events", "feedback", "handoff_tickets", "subscriptions", "notifications", "event_views"):
             db.execute(f"update {table} set created_at = '2000-01-01 00:00:00' where sender = 'old'")
         db.execute("update review_items set created_at = '2000-01-01 00:00:00' where question like '%old'")
         db.execute("update audit_log set created_at = '2000-01-01 00:00:00'")
     counts = RetentionJob(get_settings()).run_once()
     assert counts == {
         "answer_events": 1,
+        "event_views": 1,
         "feedback": 1,
         "handoff_tickets": 1,
         "review_items": 2,
