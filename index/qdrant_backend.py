@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import time
-import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from index.backend import QDRANT, BackendError, ServedIndex
 from index.chunking import Chunk, Passage
 from index.file_lock import exclusive_lock
 from index.index_data import Catalog, IndexData
+from index.snapshot import version_name
 from index.sparse import SparseEncoder
 
 DENSE, SPARSE, PASSAGE = "dense", "sparse", "passage"  # named vectors: chunk E5, chunk BM25, passage E5
@@ -128,7 +127,7 @@ class QdrantBackend:
 
     def publish(self, data: IndexData, keep: int) -> str:
         """Create and fill a new collection, switch the alias to it in one atomic call, drop old versions."""
-        version = time.strftime("%Y%m%dT%H%M%S") + f"-{uuid.uuid4().hex[:6]}"
+        version = version_name()
         collection = self._collection(version)
         dimension = int(data.vectors.shape[1])
         self.client.create_collection(

@@ -24,6 +24,16 @@ SNAPSHOTS = "snapshots"
 TMP_PREFIX = ".tmp-"
 
 
+def version_name() -> str:
+    """A new version's name; names sort in the order they were made (microseconds, so several builds within one
+    second still prune the oldest)."""
+    now = time.time_ns() // 1000
+    return (
+        time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 1_000_000))
+        + f"{now % 1_000_000:06d}-{uuid.uuid4().hex[:6]}"
+    )
+
+
 class SnapshotStore:
     """Creates, publishes, finds and prunes the snapshots of one index folder."""
 
@@ -58,7 +68,7 @@ class SnapshotStore:
 
     def publish(self, workspace: Path, keep: int = 3) -> str:
         """Make a finished workspace the served snapshot: rename it, then swap the pointer atomically."""
-        name = time.strftime("%Y%m%dT%H%M%S") + f"-{uuid.uuid4().hex[:6]}"
+        name = version_name()
         final = self.snapshots_dir / name
         _fsync_tree(workspace)
         os.replace(workspace, final)
