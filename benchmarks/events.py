@@ -16,21 +16,13 @@ from pathlib import Path
 import httpx
 
 from benchmarks.report import Report
+from knowledge.loader import load_kb
+from tests.conftest import SAMPLE_KB
 from tests.stack import Stack
 
 ROUTING_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "event_routing.tsv"
-EVENT_IDS = frozenset(
-    {
-        "open-restaurant",
-        "start-company",
-        "newborn",
-        "retirement-event",
-        "unemployment-event",
-        "hiring-staff",
-        "elderly-benefits",
-        "individual-business-closure",
-    }
-)
+# The events are whatever the sample knowledge base holds as `type: event` documents.
+EVENT_IDS = frozenset(d.meta["id"] for d in load_kb(SAMPLE_KB).documents if d.meta.get("type") == "event")
 
 
 @dataclass(frozen=True)
