@@ -65,6 +65,7 @@ class Service:
     def precondition(self, doc_id: str) -> dict:
         """If-Match with the document's current ETag, or If-None-Match: * when it does not exist yet."""
         got = httpx.get(f"{self.url}/admin/documents/{doc_id}", headers=AUTH, timeout=60)
+        assert got.status_code in (200, 404), f"GET {doc_id}: {got.status_code} {got.text[:300]}"
         return {"If-Match": got.headers["ETag"]} if got.status_code == 200 else {"If-None-Match": "*"}
 
     def put(self, doc_id: str, text: str, headers: dict = AUTH, condition: dict | None = None) -> httpx.Response:
