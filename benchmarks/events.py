@@ -81,7 +81,8 @@ def run(report: Report, stack: Stack) -> None:
             )
             response.raise_for_status()
             routed.append(routed_event(response.json()))
-            if (routed[-1] or None) != (question.expected if question.is_event else None):
+            wrong = (routed[-1] or None) != (question.expected if question.is_event else None)
+            if wrong and question.split != "heldout":  # heldout misses are never shown: they would tune
                 misses.append(f"{question.split}\t{question.expected}\t{routed[-1]}\t{question.question}")
     for split in ("dev", "heldout"):
         chosen = [(q, r) for q, r in zip(questions, routed, strict=True) if q.split == split]
