@@ -171,3 +171,10 @@ def test_a_situation_in_its_own_words_finds_its_event_when_it_outranks_every_gui
 def test_a_service_question_is_not_forced_into_an_event(answerer, question):
     assert answerer.answer(question, kinds=("event",)).decision == "fallback"
     assert answerer.answer(question).decision == "answer"
+
+
+@pytest.mark.parametrize("kinds", [None, ("event",)])
+def test_a_faint_event_ranked_first_is_no_answer(answerer, kinds):
+    """Syllables with no meaning rank some event first, far below the event confidence: that is a fallback."""
+    answer = answerer.answer("啊吧啊吧嗯额", kinds=kinds)
+    assert answer.decision == "fallback" and answer.event is None

@@ -160,10 +160,11 @@ class Answerer:
 
     def _decide(self, question: str, response: SearchResponse) -> str:
         """Whether to answer, ask which document, or fall back, given the search response. An event ranked
-        above every guide, whose situation the scope check found covered, is answered with its plan: a
-        situation is not one of several services to choose from."""
+        above every guide with at least :attr:`event_confidence`, whose situation the scope check found covered,
+        is answered with its plan: a situation is not one of several services to choose from."""
         _, data = self.searcher.data()
-        if response.results and data.documents[response.results[0].doc_id]["type"] == EVENT:
+        top = response.results[0] if response.results else None
+        if top and data.documents[top.doc_id]["type"] == EVENT and top.confidence >= self.event_confidence:
             return ANSWER
         return response.decision
 
