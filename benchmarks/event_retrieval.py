@@ -1,6 +1,6 @@
 """Life-event routing at the knowledge-service level (no Rasa): ``python -m benchmarks.event_retrieval``.
 
-On one split of ``tests/data/event_routing.tsv`` (``dev`` by default; ``heldout`` for final reporting only):
+On one split of ``tests/data/event_routing.tsv`` (``dev`` by default; ``heldout*`` for final reporting only):
 event-routing precision and recall (a question routed to an event must name the expected one) and the share of
 single-service questions wrongly sent to an event. On the dev splits of the fact and out-of-scope sets: the share
 answered from the expected document, and the share sent to an event, to see that events leave guides alone.
@@ -80,7 +80,7 @@ def guides(answerer: Answerer) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="dev", choices=("dev", "heldout"))
+    parser.add_argument("--split", default="dev", choices=("dev", "dev2", "heldout1", "heldout2"))
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: the configured one)")
     parser.add_argument("--skip-guides", action="store_true", help="only the routing set")
     args = parser.parse_args()

@@ -24,20 +24,23 @@ from govbot.answering.answerability import (
     policy_like,
 )
 from govbot.answering.citation import source_of
+from govbot.answering.event_choice import event_fits, leads_everything
+from govbot.answering.event_cues import asks_one_fact
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
-from govbot.events.plan import build_plan, scope_record
+from govbot.events.plan import EVENT, build_plan, scope_record  # EVENT is also the decision of a plan answer
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse
 from knowledge.document import INTRO_SECTION
 
 NO_TOPIC = "no_topic"
-EVENT = "event"  # the question describes a life event: the answer carries its plan
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
+EVERYTHING_DEPTH = 8  # results of the search over every document that a life event is weighed against
 RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
 LOW_CONFIDENCE = "low_confidence"
+NOT_AN_EVENT = "not_an_event"  # an events-only search for a question that is one service's
 PASSAGE_BUDGET = 300  # characters of passage text in a reply
 SECTION_BUDGET = 600  # characters of a whole section shown on request
 ASK_WHICH_SERVICE = "请问您想了解哪一项服务？比如：身份证办理、公积金提取、社保卡补办。"
@@ -129,22 +132,41 @@ class Answerer:
             if current_doc:
                 return self._from_document(current_doc, question, vector=query_vector)
             return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
+        if kinds == (EVENT,):
+            return self._event_answer(question, query_vector)
         filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
         response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question, vector=response.vector)
-        answer = self._from_response(question, response)
-        if kinds == (EVENT,) and answer.reason == NOT_COVERED and self._first_among_all(question, response):
-            return self._from_document(response.results[0].doc_id, question, response.confidence)
+        if not kinds and self._top_type(response) == EVENT and asks_one_fact(question):
+            response = self._without_events(question, response)
+        return self._from_response(question, response)
+
+    def _event_answer(self, question: str, query_vector: np.ndarray | None) -> Answer:
+        """A life-event question (the dialogue's NLU says so): the event its words point to, or a fallback
+        without options when the question is one service's (see :mod:`govbot.answering.event_choice`)."""
+        filters = SearchFilters(doc_types=(EVENT,))
+        events = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
+        everything = self.searcher.search(question, top_k=EVERYTHING_DEPTH, query_vector=events.vector)
+        if events.results and not event_fits(question, events.results[0].doc_id, everything):
+            return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
+        answer = self._from_response(question, events)
+        _, data = self.searcher.data()
+        if answer.reason == NOT_COVERED and leads_everything(data.documents, events.results[0].doc_id, everything):
+            return self._from_document(events.results[0].doc_id, question, events.confidence)
         return answer
 
-    def _first_among_all(self, question: str, response: SearchResponse) -> bool:
-        """Whether the best event of an events-only search also ranks above every guide, policy and FAQ: the
-        situation's class matches the event even when its own words (面馆, 贸易公司) are in no document."""
-        if not response.results:
-            return False
-        everything = self.searcher.search(question, top_k=1, query_vector=response.vector)
-        return bool(everything.results) and everything.results[0].doc_id == response.results[0].doc_id
+    def _top_type(self, response: SearchResponse) -> str | None:
+        _, data = self.searcher.data()
+        return data.documents[response.results[0].doc_id]["type"] if response.results else None
+
+    def _without_events(self, question: str, response: SearchResponse) -> SearchResponse:
+        """The search again without life events: a question asking one fact is a service's, not a plan's."""
+        _, data = self.searcher.data()
+        kinds = tuple(sorted({r["type"] for r in data.documents.values()} - {EVENT}))
+        return self.searcher.search(
+            question, top_k=MAX_OPTIONS + 2, filters=SearchFilters(doc_types=kinds), query_vector=response.vector
+        )
 
     def overview(self, doc_id: str) -> Answer:
         """A document's answer without a question: its overview (or first section) and the other sections."""

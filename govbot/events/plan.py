@@ -10,6 +10,7 @@ from govbot.answering.citation import source_of
 from govbot.events.guide_facts import Duration, duration_of, materials_of, where_of
 from knowledge.document import INTRO_SECTION
 
+EVENT = "event"  # the document type of a life event
 PERSON_AUDIENCES = ("个人", "老年人", "残疾人", "困难群众", "家长", "高校毕业生")
 
 
@@ -25,7 +26,7 @@ def expand_steps(documents: Mapping[str, Mapping[str, Any]], event_id: str) -> l
     """The event's guide steps in order, included events' steps in their place (each event once, guides that
     are missing from the snapshot left out)."""
     record = documents.get(event_id)
-    if record is None or record.get("type") != "event":
+    if record is None or record.get("type") != EVENT:
         raise UnknownEvent(event_id)
     steps: list[dict[str, Any]] = []
 
@@ -33,7 +34,7 @@ def expand_steps(documents: Mapping[str, Mapping[str, Any]], event_id: str) -> l
         for step in documents[current].get("steps") or []:
             included = step.get("event")
             if included:
-                if included not in seen and documents.get(included, {}).get("type") == "event":
+                if included not in seen and documents.get(included, {}).get("type") == EVENT:
                     walk(included, (*seen, included))
             elif documents.get(step.get("guide"), {}).get("type") == "guide":
                 steps.append(step)
