@@ -6,6 +6,7 @@ import pytest
 
 from govbot.answering.answerability import ScopeRule, SubjectExtractor, personal_case, policy_like
 from govbot.answering.answerer import Answerer
+from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +179,33 @@ def test_a_faint_event_ranked_first_is_no_answer(answerer, kinds):
     """Syllables with no meaning rank some event first, far below the event confidence: that is a fallback."""
     answer = answerer.answer("啊吧啊吧嗯额", kinds=kinds)
     assert answer.decision == "fallback" and answer.event is None
+
+
+@pytest.mark.parametrize(
+    ("question", "one_fact", "whole_plan"),
+    [
+        ("宝宝上周出生了，报户口要带哪些材料", True, False),
+        ("刚失业了，失业登记在哪个窗口办", True, False),
+        ("开个奶茶店要办哪些手续", False, True),
+        ("想开间咖啡馆，一共要办几样东西，多久能营业", False, True),
+        ("公司刚成立，单位社保开户要准备啥材料", True, False),
+    ],
+)
+def test_one_fact_or_whole_plan(question, one_fact, whole_plan):
+    assert asks_one_fact(question) is one_fact and wants_whole_plan(question) is whole_plan
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("宝宝上周出生了，报户口要带哪些材料", "birth-registration"),
+        ("刚失业了，失业登记在哪个窗口办", "employment-registration"),
+    ],
+)
+def test_a_situation_asking_one_fact_is_the_services_question(answerer, question, doc_id):
+    """The NLU may call it a life event; the whole ranking puts the service above the event, and one fact is
+    asked: the events-only answer declines without options, so the dialogue asks again over every document."""
+    declined = answerer.answer(question, kinds=("event",))
+    assert declined.decision == "fallback" and declined.reason == "not_an_event" and not declined.options
+    answer = answerer.answer(question)
+    assert answer.decision == "answer" and answer.doc_id == doc_id
