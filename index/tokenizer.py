@@ -35,9 +35,13 @@ class GovTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self.bigrams = bigrams
+        # word -> part-of-speech tag of the user dictionary. jieba hands these to the first part-of-speech tagger
+        # that cuts and then forgets them, so each tagger takes them from here (see ``SubjectExtractor``).
+        self.user_tags: dict[str, str] = {}
         if dictionary_dir is not None and dictionary_dir.is_dir():
             for path in sorted(dictionary_dir.glob("*.txt")):
                 self._jieba.load_userdict(str(path))
+                self.user_tags.update(_tags_of(path))
 
     @property
     def jieba_tokenizer(self) -> jieba.Tokenizer:
@@ -64,6 +68,16 @@ class GovTokenizer:
                 pairs = (run[i : i + 2] for i in range(len(run) - 1))
                 tokens.extend("#" + p for p in pairs if not _FUNCTION_CHARS.intersection(p))
         return tuple(tokens)
+
+
+def _tags_of(path: Path) -> dict[str, str]:
+    """The tags of a jieba user dictionary (lines ``word [freq] [tag]``)."""
+    tags = {}
+    for line in path.read_text("utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    return tags
 
 
 @lru_cache(maxsize=4)

@@ -209,3 +209,14 @@ def test_a_situation_asking_one_fact_is_the_services_question(answerer, question
     assert declined.decision == "fallback" and declined.reason == "not_an_event" and not declined.options
     answer = answerer.answer(question)
     assert answer.decision == "answer" and answer.doc_id == doc_id
+
+
+def test_every_extractor_over_one_tokenizer_tags_dictionary_words(tokenizer):
+    """jieba gives the user dictionary's tags to the first tagger that cuts and forgets them; a second extractor
+    over the same tokenizer (a second answerer in the process) must still see 上户口 as a term."""
+    first = SubjectExtractor(tokenizer)
+    first.terms("宝宝出生了怎么报户口")
+    second = SubjectExtractor(tokenizer)
+    question = "上户口的户口本寄到家里要我出邮费不"
+    assert [t.word for t in second.terms(question)] == [t.word for t in first.terms(question)]
+    assert "上户口" in {t.word for t in second.terms(question)}

@@ -173,6 +173,7 @@ class SubjectExtractor:
     def __init__(self, tokenizer: GovTokenizer):
         self._jieba = tokenizer.jieba_tokenizer
         self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+        self._tagger.word_tag_tab.update(tokenizer.user_tags)  # whichever tagger jieba handed them to first
         self._idf, self._median_idf = _idf_table()
 
     def terms(self, question: str) -> list[Term]:

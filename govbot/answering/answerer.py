@@ -24,7 +24,7 @@ from govbot.answering.answerability import (
     policy_like,
 )
 from govbot.answering.citation import source_of
-from govbot.answering.event_choice import event_fits, leads_everything
+from govbot.answering.event_choice import event_fits, leads_everything, planned_event
 from govbot.answering.event_cues import asks_one_fact
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
@@ -140,6 +140,12 @@ class Answerer:
             return self._from_document(current_doc, question, vector=response.vector)
         if not kinds and self._top_type(response) == EVENT and asks_one_fact(question):
             response = self._without_events(question, response)
+        floor = self.searcher.policy.fallback_below
+        if not kinds and not personal_case(question) and (event_id := planned_event(question, response, floor)):
+            first = [r for r in response.results if r.doc_id == event_id]
+            planned = replace(response, results=first + [r for r in response.results if r.doc_id != event_id])
+            if self._scope_verdict(question, planned).answerable:
+                return self._from_document(event_id, question, planned.confidence)
         return self._from_response(question, response)
 
     def _event_answer(self, question: str, query_vector: np.ndarray | None) -> Answer:
@@ -222,9 +228,12 @@ class Answerer:
 
     def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
         """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose terms the question singles out
-        (see ``ScopeRule.resolves``) is answered from, first; otherwise the ranking's decision stands."""
+        (see ``ScopeRule.resolves``) is answered from, first; otherwise the ranking's decision stands. Two life
+        events are left in their order: the scope model judges a service's terms, not a situation's."""
         results = response.results
         if len(results) < 2 or results[0].score - results[1].score >= RESOLVE_MARGIN or personal_case(question):
+            return response
+        if results[0].type == results[1].type == EVENT:
             return response
         version, data = self.searcher.data()
         first, second = (

@@ -1,9 +1,9 @@
 """Whether a life-event question means the event the events-only search found, or is one service's question
 after all, judged against the search over every document.
 
-A question that asks one fact of a service ranked above the event ("孩子出生了，上户口要带哪些材料") is that
-service's question, even when it tells its situation; so is one that asks for no plan while another document is
-far more confident than the event.
+A question that asks one fact ("孩子出生了，上户口要带哪些材料") is a service's question, even when it tells its
+situation, unless the event is far ahead of every service; so is one that asks for no plan while a service is far
+ahead of the event.
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
 from govbot.events.plan import EVENT, expand_steps
 from index.searcher import SearchResponse
 
-OUTRANKED_MARGIN = 0.25  # a document this much more confident than the event, for a question not asking a plan
+OUTRANKED_MARGIN = 0.25  # a confidence gap between the event and the best other document that settles it
 
 
 def event_fits(question: str, event_id: str, everything: SearchResponse) -> bool:
-    """Whether the question is the event's rather than one service's: no other document ranks first while the
-    question asks one fact, nor far above the event while it asks for no plan."""
-    if not everything.results or everything.results[0].type == EVENT:
-        return True
-    top = everything.results[0]
-    if asks_one_fact(question):
-        return False
+    """Whether the question is the event's rather than one service's. A question asking one fact needs the event
+    clearly above every other document; one asking for no plan, no other document far above the event."""
     own = next((r.confidence for r in everything.results if r.doc_id == event_id), 0.0)
-    return wants_whole_plan(question) or top.confidence - own < OUTRANKED_MARGIN
+    other = next((r.confidence for r in everything.results if r.type != EVENT), 0.0)
+    if asks_one_fact(question):
+        return own - other >= OUTRANKED_MARGIN
+    return wants_whole_plan(question) or other - own < OUTRANKED_MARGIN
 
 
 def leads_everything(documents: Mapping[str, Mapping[str, Any]], event_id: str, everything: SearchResponse) -> bool:
@@ -36,3 +34,15 @@ def leads_everything(documents: Mapping[str, Mapping[str, Any]], event_id: str, 
     steps = {step["guide"] for step in expand_steps(documents, event_id)}
     first = next((r.doc_id for r in everything.results if r.doc_id not in steps), None)
     return first == event_id
+
+
+def planned_event(question: str, everything: SearchResponse, floor: float) -> str | None:
+    """For a question asking a whole plan, not one fact: the best event at least ``floor`` confident and not far
+    behind the first document ("闺女上个月出世，户口医保社保卡这些要怎么一起弄" ranks 出生登记 first)."""
+    if not everything.results or asks_one_fact(question) or not wants_whole_plan(question):
+        return None
+    first = everything.results[0].confidence
+    event = next((r for r in everything.results if r.type == EVENT), None)
+    if event is None or event.confidence < floor or first - event.confidence >= OUTRANKED_MARGIN:
+        return None
+    return event.doc_id
