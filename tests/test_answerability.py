@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from govbot.answering.answerability import ScopeRule, SubjectExtractor, personal_case, policy_like
+from govbot.answering.answerability import Answerability, ScopeRule, SubjectExtractor, personal_case, policy_like
 from govbot.answering.answerer import Answerer
 from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
+from govbot.events.plan import scope_record
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +221,15 @@ def test_every_extractor_over_one_tokenizer_tags_dictionary_words(tokenizer):
     question = "上户口的户口本寄到家里要我出邮费不"
     assert [t.word for t in second.terms(question)] == [t.word for t in first.terms(question)]
     assert "上户口" in {t.word for t in second.terms(question)}
+
+
+def test_an_events_own_text_and_its_steps_scope_are_judged_apart(answerer, tokenizer):
+    """The events-only path judges an event by its steps' guides too; a later judgement of the event's own text
+    (two close documents resolved) must not reuse that: answers would depend on what was asked before."""
+    version, data = answerer.searcher.data()
+    own = data.documents["unemployment-event"]
+    question = "领失业金的时候医保谁来交"
+    fresh = Answerability(tokenizer).probability(question, own, 0.5, version)
+    used = Answerability(tokenizer)
+    used.probability(question, scope_record(data.documents, "unemployment-event"), 0.5, version)
+    assert used.probability(question, own, 0.5, version) == fresh

@@ -271,10 +271,10 @@ class Answerability:
     def __init__(self, tokenizer: GovTokenizer, rule: ScopeRule | None = None):
         self.extractor = SubjectExtractor(tokenizer)
         self.rule = rule or ScopeRule()
-        self._texts: dict[tuple[str, str], tuple[str, str]] = {}
+        self._texts: dict[tuple[str, str, str], tuple[str, str]] = {}
 
     def texts_of(self, version: str, record: dict[str, Any]) -> tuple[str, str]:
-        key = (version, record["id"])
+        key = (version, record["id"], record.get("scope", "own"))
         if key not in self._texts:
             if len(self._texts) > 5000:
                 self._texts.clear()

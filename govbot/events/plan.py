@@ -52,6 +52,7 @@ def scope_record(documents: Mapping[str, Mapping[str, Any]], event_id: str) -> d
     record["aliases"] += [a for g in guides for a in g.get("aliases", [])]
     record["keywords"] = [*record.get("keywords", []), *(k for g in guides for k in g.get("keywords", []))]
     record["sections"] = [*record.get("sections", []), *(s for g in guides for s in g.get("sections", []))]
+    record["scope"] = "steps"  # not the event's own text: the answerability check caches the two apart
     return record
 
 
