@@ -11,12 +11,12 @@ from govbot.answering.section_cues import cued_sections
 WHOLE_PLAN = re.compile(
     r"办(?:哪些|哪|啥|什么|些什么|些啥|点什么|点啥|几样|几件)|做(?:哪些|啥|什么|些什么)|弄(?:哪些|啥|些啥)"
     r"|哪些(?:手续|事|流程|部门|地方|证|东西|登记)|(?:啥|什么)(?:手续|证|事)|要跑|跑哪|流程|步骤|一步步|一条龙"
-    r"|全套|一套|整套|整个|整体|都(?:要|得|该)|从头|从零|前前后后|前后|先办|接下来|咋整|咋弄|怎么弄|该咋|该怎么"
-    r"|什么要办|啥要办|要准备(?:些)?(?:啥|什么|哪些)(?!材料|资料|证件)|哪些该办|收尾|一起(?:办|弄)|一条条|按顺序|先后|从哪(?:开始|下手)|一次性|要办的|(?:都|全)给.{0,2}说"
+    r"|全套|一套|整套|整个|整体|从头|从零|前前后后|前后|先办|接下来|咋整|咋弄|怎么弄|该咋|该怎么"
+    r"|什么要办|啥要办|要准备(?:些)?(?:啥|什么|哪些)(?!材料|资料|证件)|哪些该办|收尾|一起(?:办|弄)|一条条|按顺序|先后|从哪(?:开始|下手)|一次性(?:告诉|说|讲|办)|要办的|(?:都|全)给.{0,2}说"
 )
 # The sections that name one fact of a service; 办理流程 ("怎么办", "手续") is also how a plan is asked for.
 PROCESS_SECTIONS = ("办理流程", "申请方式")
-# A yes/no question is one fact, whatever else it says ("每年都要做吗").
+# A yes/no question is one fact, unless it asks for a plan ("还有啥要办的不").
 YES_NO = re.compile(r"(?:吗|嘛|不|没|没有)[？?。！!\s]*$")
 # One fact no section cue names: whether, a count, a date, a rate or how an amount is reckoned.
 ONE_FACT = re.compile(
@@ -31,9 +31,8 @@ def wants_whole_plan(question: str) -> bool:
 
 def asks_one_fact(question: str) -> bool:
     """The question asks one fact (materials, fee, place, time limit, eligibility, …) and not a whole plan."""
-    if YES_NO.search(question):
-        return True
     if wants_whole_plan(question):
         return False
     sections = cued_sections(question)
-    return (bool(sections) and sections != PROCESS_SECTIONS) or bool(ONE_FACT.search(question))
+    one_fact = (bool(sections) and sections != PROCESS_SECTIONS) or ONE_FACT.search(question)
+    return bool(one_fact or YES_NO.search(question))
