@@ -64,6 +64,18 @@ def _in_script(reply: dict, script: str) -> dict:
     return {**(convert_visible(reply, TRADITIONAL) if script == HANT else reply), "script": script}
 
 
+async def _record_view(request: Request, body: EventRequest | StepRequest, step: int = 0) -> None:
+    """Record (masked, for analytics) that the sender opened the event (step 0), or one of its steps."""
+    await run_in_threadpool(
+        record_event_view,
+        request.app.state.settings.database_url,
+        sender=body.sender,
+        channel=body.channel,
+        event_id=body.event_id,
+        step=step,
+    )
+
+
 @router.post("/event", responses=errors(404, 503))
 async def event(request: Request, body: EventRequest) -> dict:
     """The plan of a life event: steps with where and how long, one merged materials list, the total time, the
@@ -75,13 +87,7 @@ async def event(request: Request, body: EventRequest) -> dict:
         plan = build_plan(_documents(request), body.event_id, body.conditions)
     except UnknownEvent:
         raise _unknown(body.event_id) from None
-    await run_in_threadpool(
-        record_event_view,
-        request.app.state.settings.database_url,
-        sender=body.sender,
-        channel=body.channel,
-        event_id=body.event_id,
-    )
+    await _record_view(request, body)
     return _in_script(plan, body.script)
 
 
@@ -99,14 +105,7 @@ async def event_step(request: Request, body: StepRequest) -> dict:
     step = steps[body.step - 1]
     answerer: Answerer = request.app.state.answerer
     answer = await run_in_threadpool(answerer.overview, step["guide"])
-    await run_in_threadpool(
-        record_event_view,
-        request.app.state.settings.database_url,
-        sender=body.sender,
-        channel=body.channel,
-        event_id=body.event_id,
-        step=body.step,
-    )
+    await _record_view(request, body, body.step)
     reply = {
         **answer.to_dict(),
         "step": {
