@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg2
+
 from govbot.cluster.servers import PostgresServer, RedisServer, postgres_bin, start_postgres, start_redis
 from tests.processes import free_port
 
@@ -40,3 +42,14 @@ def redis_server() -> Iterator[RedisServer]:
             server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def pg_rows(url: str, query: str) -> list[tuple]:
+    """The rows of one query on a PostgreSQL database."""
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchall()
+    finally:
+        connection.close()

@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import json
 
-import psycopg2
 import redis
 
 from tests.conftest import SAMPLE_KB, copy_index
+from tests.servers import pg_rows
 from tests.stack import Stack, texts
-
-
-def _rows(url: str, query: str) -> list[tuple]:
-    connection = psycopg2.connect(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        connection.close()
 
 
 def test_a_conversation_keeps_its_state_in_postgres_and_its_locks_in_redis(
@@ -50,11 +40,11 @@ def test_a_conversation_keeps_its_state_in_postgres_and_its_locks_in_redis(
     finally:
         stack.stop()
     assert set_calls >= 2  # Rasa took the conversation's lock in Redis for each message
-    events = _rows(url, "select sender_id, data from events")
+    events = pg_rows(url, "select sender_id, data from events")
     assert len(events) > 4 and "13812345678" not in json.dumps(events)
     assert {sid for sid, _ in events} != {sender}  # stored under a keyed hash of the sender id
-    [(key, transcript)] = _rows(url, "select idempotency_key, transcript from handoff_tickets")
+    [(key, transcript)] = pg_rows(url, "select idempotency_key, transcript from handoff_tickets")
     assert key and "办护照要带什么材料" in json.dumps(transcript, ensure_ascii=False)
-    assert _rows(url, "select count(*) from answer_events") >= [(1,)]
+    assert pg_rows(url, "select count(*) from answer_events") >= [(1,)]
     assert not (var_dir / "tracker.db").exists() and not (var_dir / "govbot.db").exists()
     assert sorted(p.stem for p in (var_dir / "kb-mirror").glob("*.md")) == sorted(documents)

@@ -12,7 +12,6 @@ import subprocess
 import threading
 import time
 
-import psycopg2
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
@@ -22,6 +21,7 @@ from govbot.settings import PROJECT_ROOT, get_settings
 from tests.conftest import SAMPLE_KB
 from tests.processes import BIN
 from tests.security.inprocess import AUTH, BASE_URL, INTERNAL, running_app
+from tests.servers import pg_rows
 
 ID_NUMBER, MOBILE = "110101199003071233", "13812345678"
 
@@ -50,20 +50,10 @@ def env(monkeypatch, tmp_path):
     get_protector.cache_clear()
 
 
-def _rows(url: str, query: str) -> list[tuple]:
-    connection = psycopg2.connect(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        connection.close()
-
-
 def _everything_stored(url: str) -> str:
     """Every row of every table, as one text (to look for personal data at rest)."""
-    tables = [t for (t,) in _rows(url, "select tablename from pg_tables where schemaname = 'public'")]
-    return json.dumps({t: _rows(url, f'select * from "{t}"') for t in tables}, default=str, ensure_ascii=False)
+    tables = [t for (t,) in pg_rows(url, "select tablename from pg_tables where schemaname = 'public'")]
+    return json.dumps({t: pg_rows(url, f'select * from "{t}"') for t in tables}, default=str, ensure_ascii=False)
 
 
 def test_app_database_round_trip_on_postgres(postgres_url, env):
@@ -165,7 +155,7 @@ def test_tracker_store_on_postgres_stores_masked_conversations(postgres_url, env
         BotUttered(f"已收到 {MOBILE}", timestamp=1_700_000_001.0),
     ]
     asyncio.run(store.save(DialogueStateTracker.from_events(MOBILE, events)))
-    rows = _rows(postgres_url, "select sender_id, data from events")
+    rows = pg_rows(postgres_url, "select sender_id, data from events")
     assert len(rows) == 2 and {r[0] for r in rows} == {stored_sender_id(MOBILE)}
     assert MOBILE not in json.dumps(rows) and ID_NUMBER not in json.dumps(rows, ensure_ascii=False)
     restored = asyncio.run(store.retrieve(MOBILE))
@@ -309,13 +299,13 @@ def test_cli_moves_the_knowledge_base_between_files_and_postgres(postgres_url, t
     exported = _govbot("kb", "export", str(tmp_path / "files"), **database)
     assert exported.returncode == 0, exported.stderr
     assert {p.stem: p.read_text("utf-8") for p in (tmp_path / "files").glob("*.md")} == _sample_documents()
-    assert _rows(postgres_url, "select count(*) from audit_log where actor = 'cli'") == [(len(_sample_documents()),)]
+    assert pg_rows(postgres_url, "select count(*) from audit_log where actor = 'cli'") == [(len(_sample_documents()),)]
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "bad.md").write_text("---\nid: bad\n---\n没有标题\n", "utf-8")
     refused = _govbot("kb", "import", str(broken), **database)
     assert refused.returncode == 1 and "没有写入任何文档" in refused.stderr
-    assert _rows(postgres_url, "select count(*) from kb_documents where doc_id = 'bad'") == [(0,)]
+    assert pg_rows(postgres_url, "select count(*) from kb_documents where doc_id = 'bad'") == [(0,)]
 
 
 @pytest.fixture(scope="module")
@@ -344,15 +334,15 @@ def test_admin_edits_through_the_api_live_in_postgres_and_retries_replay(cluster
     assert saved.status_code == 200 and saved.json()["indexed"], saved.text
     retried = client.put("/admin/documents/passport", content=text.encode(), headers=headers)
     assert retried.status_code == 200 and retried.json()["version"] == saved.json()["version"]
-    assert _rows(url, "select count(*) from audit_log where doc_id = 'passport' and actor <> 'seed'") == [(1,)]
-    assert _rows(url, "select text from kb_documents where doc_id = 'passport'") == [(text,)]
+    assert pg_rows(url, "select count(*) from audit_log where doc_id = 'passport' and actor <> 'seed'") == [(1,)]
+    assert pg_rows(url, "select text from kb_documents where doc_id = 'passport'") == [(text,)]
     answer = client.post("/answer", json={"question": "办护照要多少钱"}, headers=INTERNAL)
     assert answer.status_code == 200 and "118元" in json.dumps(answer.json(), ensure_ascii=False)
 
     body = {"sender": "web-7", "transcript": [{"role": "user", "text": "转人工"}], "request_id": "m-1"}
     tickets = [client.post("/tickets", json=body, headers=INTERNAL).json()["id"] for _ in range(2)]
     assert tickets[0] == tickets[1]
-    assert _rows(url, "select count(*) from handoff_tickets") == [(1,)]
+    assert pg_rows(url, "select count(*) from handoff_tickets") == [(1,)]
 
 
 def test_an_edit_made_by_another_replica_is_answered_within_seconds(cluster_app, tmp_path):
