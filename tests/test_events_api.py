@@ -57,6 +57,7 @@ def test_step_endpoint(service):
         ("/event", {"event_id": "no-such-event"}, 404, "没有编号为 no-such-event 的一件事"),
         ("/event", {"event_id": "passport"}, 404, "一件事"),
         ("/event/step", {"event_id": "newborn", "step": 9}, 404, "只有 4 个步骤"),
+        ("/event/step", {"event_id": "newborn", "step": 1e308}, 422, "请求格式有误"),
         ("/event/step", {"event_id": "nowhere", "step": 1}, 404, "一件事"),
         ("/event", {"event_id": "newborn", "conditions": {"first": True}}, 422, "步骤序号"),
     ],

@@ -6,7 +6,7 @@ import re
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import Field, StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr, validator
 
 from govbot.answering.answerer import Answerer
 from govbot.api.models import PositiveId, RequestModel
@@ -47,6 +47,18 @@ class StepRequest(RequestModel):
     sender: StrictStr = Field("anonymous", max_length=200)
     channel: StrictStr = Field("rest", max_length=32)
     script: StrictStr = Field("hans", regex="^(hans|hant)$")
+
+    class Config:
+        @staticmethod
+        def schema_extra(schema: dict, model: type) -> None:
+            RequestModel.Config.schema_extra(schema, model)
+            schema["properties"]["step"]["maximum"] = MAX_STEPS
+
+    @validator("step")
+    def _at_most_max_steps(cls, step: int) -> int:  # noqa: N805 - pydantic passes the class
+        if step > MAX_STEPS:
+            raise ValueError(f"at most {MAX_STEPS}")
+        return step
 
 
 def _documents(request: Request) -> dict:
