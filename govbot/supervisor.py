@@ -89,9 +89,12 @@ def actions_command(port: int) -> list[str]:
 
 
 def rasa_command(settings: Settings, rasa_model: Path, port: int) -> list[str]:
-    """The Rasa server on ``port`` with its HTTP API behind the auth token."""
+    """The Rasa server on ``port`` with its HTTP API behind the auth token (Rasa's CLI via
+    :mod:`govbot.rasa_server`, which fixes its action-response validation cost)."""
     return [
-        str(Path(sys.executable).with_name("rasa")),
+        sys.executable,
+        "-m",
+        "govbot.rasa_server",
         "run",
         "--enable-api",
         f"--auth-token={rasa_token(settings)}",  # one argument: a token may start with "-"

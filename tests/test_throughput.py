@@ -152,3 +152,45 @@ def test_a_long_conversation_rolls_over_with_its_slots_and_loads_a_bounded_sessi
     finally:
         get_settings.cache_clear()
         get_protector.cache_clear()
+
+
+RESPONSES = (
+    {"events": [{"event": "slot", "name": "current_doc", "value": "guide-x", "timestamp": None}], "responses": []},
+    {"events": [], "responses": [{"text": "您好", "custom": {"answer": {"decision": "answer"}}}]},
+    {"events": [{"event": "nonsense"}], "responses": []},
+    {"events": "not a list"},
+    {"responses": [42]},
+)
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_rasa_server_validates_action_responses_as_rasa_does(response):
+    """The compiled validator accepts and refuses exactly what ``jsonschema.validate`` on Rasa's schema does."""
+    from jsonschema import ValidationError, validate
+    from rasa.core.actions.action import RemoteAction
+
+    from govbot.rasa_server import validate_action_result
+
+    try:
+        validate(response, RemoteAction.action_response_format_spec())
+        expected = None
+    except ValidationError as error:
+        expected = error.message
+    try:
+        assert validate_action_result(RemoteAction("action_answer", None), response) is True
+        assert expected is None
+    except ValidationError as error:
+        assert expected is not None and error.message.startswith(expected)
+        assert "Failed to validate Action server response" in error.message
+
+
+def test_the_rasa_command_runs_rasa_through_govbot_rasa_server(settings, tmp_path):
+    from rasa.core.actions.action import RemoteAction
+
+    from govbot.rasa_server import install, validate_action_result
+    from govbot.supervisor import rasa_command
+
+    command = rasa_command(settings, tmp_path / "model.tar.gz", 5005)
+    assert command[1:4] == ["-m", "govbot.rasa_server", "run"]
+    install()
+    assert RemoteAction._validate_action_result is validate_action_result

@@ -101,5 +101,5 @@ def test_rasa_reads_a_token_that_starts_with_a_dash(tmp_path):
     token = "-Xqf" + "a" * 40
     settings = Settings(var_dir=tmp_path, rasa_token=token)
     rasa = next(s for s in build_services(settings, tmp_path / "model.tar.gz") if s.name == "rasa")
-    arguments = create_argument_parser().parse_args(rasa.command[1:])
+    arguments = create_argument_parser().parse_args(rasa.command[rasa.command.index("run") :])
     assert arguments.auth_token == token
