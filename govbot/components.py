@@ -22,14 +22,14 @@ def ensure_model(settings: Settings) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_embedder(model_ref: str, threads: int) -> Embedder:
+def load_embedder(model_ref: str, threads: int, engine: str = "onnx") -> Embedder:
     """The embedding model, loaded once per process."""
-    return Embedder(model_ref, threads=threads)
+    return Embedder(model_ref, threads=threads, engine=engine)
 
 
 def embedder_for(settings: Settings | None = None) -> Embedder:
     settings = settings or get_settings()
-    return load_embedder(ensure_model(settings), settings.torch_threads)
+    return load_embedder(ensure_model(settings), settings.torch_threads, settings.embedding_engine)
 
 
 def tokenizer_for(settings: Settings | None = None) -> GovTokenizer:

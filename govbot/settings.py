@@ -62,6 +62,9 @@ class Settings:
     ivf_nlist: int = field(default_factory=lambda: _env_int("IVF_NLIST", 0))
     snapshots_kept: int = field(default_factory=lambda: _env_int("SNAPSHOTS_KEPT", 3))
     torch_threads: int = field(default_factory=lambda: _env_int("TORCH_THREADS", 1))
+    # How the embedding model runs: "onnx" (exported once into the model folder, run with ONNX Runtime; PyTorch
+    # when the model cannot be exported faithfully) or "torch".
+    embedding_engine: str = field(default_factory=lambda: _env("EMBEDDING_ENGINE", "onnx"))
     # Retrieval backend: "embedded" (BM25 + FAISS snapshots in index_dir) or "qdrant" (versioned collections
     # behind an alias; a server at qdrant_url, else local mode in index_dir/qdrant).
     retrieval_backend: str = field(default_factory=lambda: _env("RETRIEVAL_BACKEND", "embedded"))
