@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from govbot.storage.models import Base
 
@@ -21,7 +22,16 @@ def get_engine(url: str) -> Engine:
     """One engine per URL; creates the tables on first use."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 30})
+        # Pooled connections: SQLAlchemy 1.4 opens a new SQLite connection per session by default, and closing the
+        # last one checkpoints the write-ahead log and waits for the disk, once per recorded answer.
+        engine = create_engine(
+            url,
+            future=True,
+            poolclass=QueuePool,
+            pool_size=2,
+            max_overflow=8,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API connection
