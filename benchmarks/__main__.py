@@ -16,7 +16,7 @@ def main() -> None:
     settings = get_settings()
     report = Report()
     retrieval.run(report, settings)
-    with temporary_stack(settings.index_dir) as stack:
+    with temporary_stack(settings.index_dir, rasa_workers=None) as stack:  # the profile `make run` starts
         dialogue.run(report, settings, stack)
         load.run(report, stack)
         answers.run(report, stack)

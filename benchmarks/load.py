@@ -119,7 +119,9 @@ def run_target(
 
 
 def stack_pids(stack: Stack) -> dict[str, int]:
-    return {name: stack.service_pid(name) for name in ("rasa", "actions", "knowledge")}
+    """The stack's processes by service name (every Rasa worker)."""
+    names = sorted(path.stem for path in (stack.var_dir / "logs").glob("*.pid"))
+    return {name: stack.service_pid(name) for name in names}
 
 
 def warm_up(stack: Stack) -> None:

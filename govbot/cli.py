@@ -217,7 +217,7 @@ def _busy_ports(settings) -> list[str]:
 
     checks = (
         (settings.host, settings.app_port, "GOVBOT_APP_PORT"),
-        (settings.rasa_host, settings.rasa_port, "GOVBOT_RASA_PORT"),
+        *((settings.rasa_host, port, "GOVBOT_RASA_PORT") for port in settings.rasa_ports),
         (settings.actions_host, settings.actions_port, "GOVBOT_ACTIONS_PORT"),
     )
     return [m for m in (busy_port_message(*check) for check in checks) if m]

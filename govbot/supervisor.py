@@ -112,7 +112,7 @@ def rasa_command(settings: Settings, rasa_model: Path, port: int) -> list[str]:
 
 
 def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
-    """The three processes, with ports from settings."""
+    """The knowledge service, the action server and the Rasa worker(s), with ports from settings."""
     return [
         Service(
             "knowledge",
@@ -125,11 +125,13 @@ def build_services(settings: Settings, rasa_model: Path) -> list[Service]:
             f"http://{settings.actions_host}:{settings.actions_port}/health",
             env={"SANIC_HOST": settings.actions_host},
         ),
+    ] + [
         Service(
-            "rasa",
-            rasa_command(settings, rasa_model, settings.rasa_port),
-            f"http://{settings.rasa_host}:{settings.rasa_port}/",
-        ),
+            "rasa" if n == 0 else f"rasa-{n + 1}",
+            rasa_command(settings, rasa_model, port),
+            f"http://{settings.rasa_host}:{port}/",
+        )
+        for n, port in enumerate(settings.rasa_ports)
     ]
 
 

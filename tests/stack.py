@@ -15,22 +15,31 @@ from pathlib import Path
 
 import httpx
 
+from govbot.settings import get_settings
 from tests.conftest import SAMPLE_KB, copy_index
-from tests.processes import BIN, free_port, start, stop, wait_http
+from tests.processes import BIN, free_port, free_ports, start, stop, wait_http
 
 START_TIMEOUT = 400.0
 
 
 @dataclass
 class Stack:
-    """A running govbot with its own var folder (index copy, tracker store, database, logs)."""
+    """A running govbot with its own var folder (index copy, tracker store, database, logs).
+
+    ``rasa_workers`` is 1 unless given: each stack start then loads one Rasa model instead of two, which keeps
+    the suite within its time on two cores. ``None`` runs the profile's default (``GOVBOT_RASA_WORKERS``).
+    """
 
     var_dir: Path
     app_port: int = field(default_factory=free_port)
-    rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    rasa_workers: int | None = 1
     process: subprocess.Popen | None = None
+    rasa_port: int = 0
+
+    def __post_init__(self) -> None:
+        self.rasa_port = self.rasa_port or free_ports(self.rasa_workers or get_settings().rasa_workers)
 
     @property
     def kb_dir(self) -> Path:
@@ -44,6 +53,7 @@ class Stack:
             "GOVBOT_APP_PORT": str(self.app_port),
             "GOVBOT_RASA_PORT": str(self.rasa_port),
             "GOVBOT_ACTIONS_PORT": str(self.actions_port),
+            **({"GOVBOT_RASA_WORKERS": str(self.rasa_workers)} if self.rasa_workers else {}),
             **self.extra_env,
         }
 
@@ -120,12 +130,12 @@ def buttons(messages: list[dict]) -> list[dict]:
 
 
 @contextlib.contextmanager
-def temporary_stack(index_dir: Path) -> Iterator[Stack]:
+def temporary_stack(index_dir: Path, rasa_workers: int | None = 1) -> Iterator[Stack]:
     """A whole running system over a copy of ``index_dir`` in a temporary var folder, stopped on exit."""
     with tempfile.TemporaryDirectory() as folder:
         var_dir = Path(folder) / "var"
         copy_index(index_dir, var_dir / "index")
-        stack = Stack(var_dir)
+        stack = Stack(var_dir, rasa_workers=rasa_workers)
         stack.start()
         try:
             yield stack

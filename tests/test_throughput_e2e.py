@@ -1,25 +1,34 @@
-"""End to end on the real stack: a knowledge message is embedded once in all (by the NLU, whose vector
-retrieval reuses), and a long conversation continues in new Rasa sessions without losing its topic."""
+"""End to end on the real stack with the default profile's Rasa workers: a knowledge message is embedded once in
+all (by the NLU, whose vector retrieval reuses), each web conversation stays on one Rasa worker, and a long
+conversation continues in new Rasa sessions without losing its topic."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import httpx
 import pytest
 
+from govbot.settings import get_settings
 from index.query_vector import PARSE_KEY
 from tests.conftest import copy_index
 from tests.stack import Stack, texts
 
 SESSION_EVENTS = 40
+HANDLED = re.compile(r"conversation (\w+) handled by (\S+)")
+CITIZENS = 12
 
 
 @pytest.fixture(scope="module")
 def stack(sample_index, tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("throughput") / "var"
     copy_index(sample_index, var_dir / "index")
-    running = Stack(var_dir, extra_env={"GOVBOT_TRACKER_SESSION_EVENTS": str(SESSION_EVENTS)})
+    extra = {
+        "GOVBOT_TRACKER_SESSION_EVENTS": str(SESSION_EVENTS),
+        "GOVBOT_RATE_CHAT": "off",
+    }  # many citizens, one address
+    running = Stack(var_dir, extra_env=extra, rasa_workers=None)
     running.start()
     yield running
     running.stop()
@@ -68,3 +77,26 @@ def test_a_long_conversation_rolls_over_and_keeps_its_topic(stack):
     with sqlite3.connect(stack.var_dir / "tracker.db") as connection:
         sessions = connection.execute("SELECT count(*) FROM events WHERE type_name = 'session_started'").fetchone()[0]
     assert sessions >= 2
+
+
+def test_each_web_conversation_stays_on_one_of_the_two_rasa_workers(stack):
+    assert get_settings().rasa_workers == 2 and (stack.var_dir / "logs" / "rasa-2.pid").is_file()
+    log = stack.var_dir / "logs" / "knowledge.log"
+    before = len(HANDLED.findall(log.read_text(errors="replace")))
+    for citizen in range(CITIZENS):
+        with httpx.Client() as client:  # its own cookie jar: its own conversation
+            for message in ("身份证丢了怎么补办", "要带什么材料"):
+                response = client.post(f"{stack.app_url}/api/chat", json={"message": message}, timeout=60)
+                assert response.status_code == 200, response.text
+            follow_up = response.json()
+            assert any((m.get("custom") or {}).get("doc_id") == "id-card" for m in follow_up), citizen
+    handled = HANDLED.findall(log.read_text(errors="replace"))[before:]
+    workers_of: dict[str, set[str]] = {}
+    for conversation, url in handled:
+        workers_of.setdefault(conversation, set()).add(url)
+    assert len(workers_of) == CITIZENS and len(handled) == 2 * CITIZENS
+    assert all(len(urls) == 1 for urls in workers_of.values())
+    assert {url for urls in workers_of.values() for url in urls} == {
+        f"http://127.0.0.1:{stack.rasa_port}",
+        f"http://127.0.0.1:{stack.rasa_port + 1}",
+    }
