@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from govbot.settings import Settings
-from index.backend import RetrievalBackend, backend_for
+from index.backend import EMBEDDED, RetrievalBackend, backend_for
 from index.bm25_retriever import BM25Retriever
 from index.calibration import calibrate
 from index.chunking import Chunk, Passage, chunk_document, passages_of
@@ -73,6 +73,16 @@ def _previous_vectors(previous: Catalog | None, model_ref: str) -> dict[str, np.
     return cache
 
 
+def _embedded_snapshot(backend: RetrievalBackend, index_dir: Path) -> Catalog | None:
+    """For another backend's first build: the embedded snapshot in ``index_dir``, if any, whose vectors and
+    calibration it can take over instead of embedding the whole knowledge base again."""
+    if backend.name == EMBEDDED:
+        return None
+    from index.embedded_backend import EmbeddedBackend
+
+    return EmbeddedBackend(index_dir).previous()
+
+
 def build_index(
     kb_dir: Path,
     index_dir: Path,
@@ -94,7 +104,7 @@ def build_index(
         raise BuildError(f"no valid documents in {kb_dir}; the index was not changed")
     backend = backend or backend_for(settings, index_dir)
     with backend.build_lock():
-        served = backend.previous()
+        served = backend.previous() or _embedded_snapshot(backend, index_dir)
         model_ref = settings.embedding_model_ref
         chunks: list[Chunk] = []
         passages: list[Passage] = []

@@ -15,10 +15,11 @@ import pytest
 from qdrant_client import QdrantClient
 
 from govbot.answering.passage_choice import choose_passages
-from index.backend import QDRANT, RetrievalBackend, backend_for
+from index.backend import EMBEDDED, QDRANT, RetrievalBackend, backend_for
 from index.builder import build_index
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.embedded_backend import EmbeddedBackend
+from index.embedder import Embedder
 from index.index_data import IndexData
 from index.normalize import to_simplified
 from index.qdrant_backend import QdrantBackend
@@ -154,3 +155,29 @@ def test_sample_knowledge_base_top1_agreement(sample_index, embedder, tokenizer,
         assert same_decision / len(questions) >= 0.98
     finally:
         client.close()
+
+
+def test_a_first_qdrant_build_takes_over_the_embedded_snapshot(tmp_path, embedder, tokenizer, settings):
+    """Switching a machine to Qdrant re-uses the embedded snapshot's vectors and calibration (nothing embedded)
+    and serves the same decisions."""
+    kb = tmp_path / "kb"
+    shutil.copytree(CORPUS, kb)
+    embedded_settings = replace(settings, retrieval_backend=EMBEDDED)
+    built = build_index(kb, tmp_path, lambda: embedder, tokenizer, embedded_settings)
+    configured = replace(settings, retrieval_backend=QDRANT, qdrant_collection="takeover")
+    backend = backend_for(configured, tmp_path)
+
+    def no_model() -> Embedder:
+        raise AssertionError("the first Qdrant build embedded again")
+
+    try:
+        first = build_index(kb, tmp_path, no_model, tokenizer, configured)
+        assert first.embedded == 0 and first.reused > 0
+        served = _searcher(backend, embedder, tokenizer, settings)
+        embedded = _searcher(EmbeddedBackend(tmp_path), embedder, tokenizer, settings)
+        assert embedded.search("办狗证多少钱").version == built.version
+        for question, _expected, _decision in CASES:
+            a, b = embedded.search(question), served.search(question)
+            assert [r.doc_id for r in a.results] == [r.doc_id for r in b.results] and a.decision == b.decision
+    finally:
+        backend.client.close()
