@@ -119,6 +119,13 @@ def _doc_ids(messages: list[dict]) -> set[str]:
     return {m["custom"].get("doc_id") for m in messages if isinstance(m.get("custom"), dict)} - {None}
 
 
+def test_each_app_serves_retrieval_from_its_own_qdrant(cluster):
+    for i in (0, 1):
+        health = httpx.get(f"{cluster.app(i)}/health", timeout=30).json()
+        assert health["backend"] == "qdrant" and health["documents"] > 50
+        assert (cluster.layout.base / f"replica-{i + 1}" / "index" / "qdrant").is_dir()
+
+
 def test_a_conversation_alternating_between_the_apps_keeps_its_context(cluster):
     with httpx.Client() as client:  # one cookie jar: one citizen, whose requests land on either app
         first = _chat(client, cluster.app(0), "身份证丢了怎么补办")

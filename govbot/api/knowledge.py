@@ -33,6 +33,7 @@ def health(request: Request) -> dict:
     return {
         "status": "degraded" if reindex.degraded else "ok",
         "index_version": version,
+        "backend": data.manifest.get("backend"),
         "documents": len(data.documents),
         "chunks": len(data.chunks),
         "reindex": {"failures": reindex.failures, "last_error": reindex.last_error},

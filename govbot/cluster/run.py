@@ -2,8 +2,9 @@
 
 PostgreSQL and Redis (Debian packages) keep their data under ``var/cluster``; nginx serves the gateway on
 127.0.0.1:8080; behind it run two replicas each of the app, the action server and Rasa. The replicas share
-PostgreSQL (app database, tracker store, knowledge documents) and Redis (Rasa's lock store); each app keeps its
-own retrieval index and follows the shared knowledge base. Ctrl-C stops everything.
+PostgreSQL (app database, tracker store, knowledge documents) and Redis (Rasa's lock store); each app serves
+retrieval from Qdrant in local mode in its own folder (a Qdrant server when ``GOVBOT_QDRANT_URL`` is set) and
+follows the shared knowledge base. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def shared_env(settings: Settings, layout: Layout) -> dict[str, str]:
         "GOVBOT_DATABASE_URL": layout.database_url,
         "GOVBOT_REDIS_URL": layout.redis_url,
         "GOVBOT_KB_STORE": "database",
+        "GOVBOT_RETRIEVAL_BACKEND": "qdrant",
         "GOVBOT_RASA_URLS": ",".join(layout.rasa_urls),
         "GOVBOT_KNOWLEDGE_URL": layout.gateway_url,
     }
@@ -101,8 +103,8 @@ def seed_knowledge(settings: Settings, layout: Layout) -> int:
 
 
 def seed_indexes(settings: Settings, layout: Layout) -> None:
-    """Start each replica from the single-machine index (when there is one): its first build then only embeds
-    what differs, instead of the whole knowledge base."""
+    """Start each replica from the single-machine index (when there is one): its first Qdrant build takes over
+    its vectors and calibration and only embeds what differs, instead of the whole knowledge base."""
     for i in range(1, layout.replicas + 1):
         target = layout.base / f"replica-{i}" / "index"
         if settings.index_dir.is_dir() and not target.exists():
