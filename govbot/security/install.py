@@ -63,7 +63,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     rules = rate_rules(settings)
     install_error_handlers(app)
     _shape_openapi(app, rules, settings.docs_admin)
-    app.add_middleware(RateLimitMiddleware, rules=rules)  # innermost
+    app.add_middleware(RateLimitMiddleware, rules=rules, redis_url=settings.redis_url)  # innermost
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(HostAllowListMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost

@@ -61,3 +61,30 @@ def test_admin_auth_failures_lock_the_client_out(app):
     assert_limited(client.get("/admin/documents", headers=wrong))
     assert_limited(client.get("/admin/review", headers=AUTH))
     assert client_at(app, "10.0.0.6").get("/admin/documents", headers=AUTH).status_code == 200
+
+
+def _replica(redis_url: str) -> TestClient:
+    """A minimal app behind the rate-limit middleware, as one app replica would be."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from govbot.security.rate_limit import RateLimitMiddleware, Rule
+
+    inner = Starlette(routes=[Route("/api/chat", lambda request: PlainTextResponse("ok"), methods=["POST"])])
+    limited = RateLimitMiddleware(inner, [Rule("chat", "3/minute", ("/api/chat",))], redis_url=redis_url)
+    return TestClient(limited, base_url=BASE_URL, client=("10.0.1.1", 40000))
+
+
+def test_replicas_sharing_redis_count_a_client_together_and_pass_when_it_is_down(caplog):
+    from tests.servers import redis_server
+
+    with redis_server() as redis:
+        first, second = _replica(redis.url()), _replica(redis.url())
+        statuses = [client.post("/api/chat").status_code for client in (first, second, first)]
+        assert statuses == [200, 200, 200]
+        assert_limited(second.post("/api/chat"))
+        assert _replica("").post("/api/chat").status_code == 200  # memory counters are the process's own
+    with caplog.at_level("WARNING", logger="govbot.security"):
+        assert first.post("/api/chat").status_code == 200  # Redis gone: not refused, not an error
+    assert "counter store unreachable" in caplog.text
