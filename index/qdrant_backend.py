@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from index.sparse import SparseEncoder
 DENSE, SPARSE, PASSAGE = "dense", "sparse", "passage"  # named vectors: chunk E5, chunk BM25, passage E5
 CHUNK, PASSAGE_POINT, DOCUMENT, MANIFEST = "chunk", "passage", "document", "manifest"
 BATCH = 256
+RECENT_SEARCHES = 16  # local mode: full score arrays kept from a search's candidates call for its scores call
 
 
 @lru_cache(maxsize=4)
@@ -51,13 +54,21 @@ def _sparse(indices: list[int], values: list[float]) -> models.SparseVector:
 
 class QdrantRetriever:
     """Dense and sparse queries against one version's collection (never the alias, so a switch mid-search is
-    harmless)."""
+    harmless).
 
-    def __init__(self, client: QdrantClient, collection: str, encoder: SparseEncoder, server: bool):
+    A server is asked for the top candidates, then for the scores of the chosen ones (an id filter). Local mode
+    scores every point in Python either way, and checks an id filter point by point, so there one unfiltered
+    query per ranking returns every chunk's score, kept for the ``scores`` call of the same search.
+    """
+
+    def __init__(self, client: QdrantClient, collection: str, encoder: SparseEncoder, server: bool, size: int = 0):
         self.client = client
         self.collection = collection
         self.encoder = encoder
         self.server = server  # a server's filtered dense search is asked to be exact; local mode always is
+        self.size = size  # chunk points (ids 0 .. size - 1)
+        self._recent: OrderedDict[tuple[bytes, tuple[str, ...]], tuple[np.ndarray, np.ndarray, int]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _requests(
         self, query_vector: np.ndarray, tokens: list[str], limit: int, positions: np.ndarray | None
@@ -71,7 +82,34 @@ class QdrantRetriever:
             requests.append(models.QueryRequest(query=_sparse(indices, values), using=SPARSE, limit=limit, filter=only))
         return requests
 
+    def _all_scores(self, query_vector: np.ndarray, tokens: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Local mode: every chunk's dense and sparse score, and which chunks the sparse query matched at all."""
+        key = (np.asarray(query_vector, dtype=np.float32).tobytes(), tuple(tokens))
+        with self._lock:
+            if key in self._recent:
+                return self._recent[key]
+        dense = np.zeros(self.size, dtype=np.float32)
+        lexical = np.zeros(self.size, dtype=np.float32)
+        matched = np.zeros(self.size, dtype=bool)
+        requests = self._requests(query_vector, tokens, self.size, None)
+        responses = self.client.query_batch_points(self.collection, requests)
+        for target, response in zip((dense, lexical), responses, strict=False):
+            for point in response.points:
+                target[int(point.id)] = point.score
+        if len(responses) > 1:
+            matched[[int(point.id) for point in responses[1].points]] = True
+        with self._lock:
+            self._recent[key] = (dense, lexical, matched)
+            while len(self._recent) > RECENT_SEARCHES:
+                self._recent.popitem(last=False)
+        return dense, lexical, matched
+
     def candidates(self, query_vector: np.ndarray, tokens: list[str], limit: int) -> np.ndarray:
+        if not self.server and self.size:
+            dense, lexical, matched = self._all_scores(query_vector, tokens)
+            by_dense = np.argsort(-dense, kind="stable")[:limit]
+            by_lexical = [i for i in np.argsort(-lexical, kind="stable") if matched[i]][:limit]
+            return np.union1d(by_dense, np.asarray(by_lexical, dtype=np.int64)).astype(np.int64)
         responses = self.client.query_batch_points(self.collection, self._requests(query_vector, tokens, limit, None))
         ids = {int(point.id) for response in responses for point in response.points}
         return np.asarray(sorted(ids), dtype=np.int64)
@@ -79,6 +117,9 @@ class QdrantRetriever:
     def scores(
         self, query_vector: np.ndarray, tokens: list[str], positions: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
+        if not self.server and self.size:
+            dense, lexical, _ = self._all_scores(query_vector, tokens)
+            return dense[positions], lexical[positions]
         dense = np.zeros(len(positions), dtype=np.float32)
         lexical = np.zeros(len(positions), dtype=np.float32)
         if not len(positions):
@@ -115,7 +156,8 @@ class QdrantBackend:
     def load(self, version: str) -> ServedIndex:
         collection = self._collection(version)
         catalog, encoder = self._read(collection)
-        return ServedIndex(version, catalog, QdrantRetriever(self.client, collection, encoder, self.server))
+        retriever = QdrantRetriever(self.client, collection, encoder, self.server, len(catalog.chunks))
+        return ServedIndex(version, catalog, retriever)
 
     def previous(self) -> Catalog | None:
         version = self.current_version()
