@@ -199,3 +199,23 @@ def run(report: Report, stack: Stack) -> None:
     time_split(report, stack)
     conversation_growth(report, stack)
     run_target(report, LoadTarget("single_machine", stack.app_url), pids=stack_pids(stack))
+
+
+def main() -> None:
+    """Measure a running deployment: ``python -m benchmarks.load --url http://127.0.0.1:8080 --name cluster``
+    (start it with ``GOVBOT_RATE_CHAT=off``, or its chat rate limit refuses the load)."""
+    import argparse
+
+    from govbot.settings import get_settings
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--url", required=True, help="base URL serving the app's paths")
+    parser.add_argument("--name", default="target", help="name of the figures in the report")
+    args = parser.parse_args()
+    report = Report()
+    run_target(report, LoadTarget(args.name, args.url.rstrip("/")))
+    report.save(get_settings().var_dir / "bench" / f"load_{args.name}.json")
+
+
+if __name__ == "__main__":
+    main()
