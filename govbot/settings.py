@@ -66,7 +66,8 @@ class Settings:
     # when the model cannot be exported faithfully) or "torch".
     embedding_engine: str = field(default_factory=lambda: _env("EMBEDDING_ENGINE", "onnx"))
     # Retrieval backend: "embedded" (BM25 + FAISS snapshots in index_dir) or "qdrant" (versioned collections
-    # behind an alias; a server at qdrant_url, else local mode in index_dir/qdrant).
+    # behind an alias; a server at qdrant_url, ":memory:" for local mode in memory, else local mode on disk in
+    # index_dir/qdrant).
     retrieval_backend: str = field(default_factory=lambda: _env("RETRIEVAL_BACKEND", "embedded"))
     qdrant_url: str = field(default_factory=lambda: _env("QDRANT_URL", ""))
     qdrant_api_key: str = field(default_factory=lambda: _env("QDRANT_API_KEY", ""))

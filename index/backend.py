@@ -83,8 +83,9 @@ def backend_for(settings: Settings, index_dir: Path | None = None, ef_search: in
 
         return EmbeddedBackend(index_dir, ef)
     if settings.retrieval_backend == QDRANT:
-        from index.qdrant_backend import QdrantBackend, qdrant_client
+        from index.qdrant_backend import IN_MEMORY, QdrantBackend, qdrant_client
 
         client = qdrant_client(settings.qdrant_url, settings.qdrant_api_key, index_dir / "qdrant")
-        return QdrantBackend(client, settings.qdrant_collection, index_dir, server=bool(settings.qdrant_url))
+        server = bool(settings.qdrant_url) and settings.qdrant_url != IN_MEMORY
+        return QdrantBackend(client, settings.qdrant_collection, index_dir, server=server)
     raise BackendError(f"GOVBOT_RETRIEVAL_BACKEND must be {EMBEDDED} or {QDRANT}, not {settings.retrieval_backend!r}")

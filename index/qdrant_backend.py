@@ -30,13 +30,17 @@ from index.sparse import SparseEncoder
 DENSE, SPARSE, PASSAGE = "dense", "sparse", "passage"  # named vectors: chunk E5, chunk BM25, passage E5
 CHUNK, PASSAGE_POINT, DOCUMENT, MANIFEST = "chunk", "passage", "document", "manifest"
 BATCH = 256
+IN_MEMORY = ":memory:"  # GOVBOT_QDRANT_URL for local mode without a folder (rebuilt at each start)
 RECENT_SEARCHES = 16  # local mode: full score arrays kept from a search's candidates call for its scores call
 
 
 @lru_cache(maxsize=4)
 def qdrant_client(url: str, api_key: str, path: Path) -> QdrantClient:
-    """One client per process and place: a server at ``url``, else local mode in ``path`` (which admits only one
-    process at a time, so the searcher and the re-indexer of a process share this client)."""
+    """One client per process and place: a server at ``url``, local mode in memory for ``:memory:``, else local
+    mode in ``path`` (which admits only one process at a time, so the searcher and the re-indexer of a process
+    share this client)."""
+    if url == IN_MEMORY:
+        return QdrantClient(location=IN_MEMORY)
     if url:
         return QdrantClient(url=url, api_key=api_key or None, timeout=10)
     path.mkdir(parents=True, exist_ok=True)

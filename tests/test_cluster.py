@@ -123,7 +123,6 @@ def test_each_app_serves_retrieval_from_its_own_qdrant(cluster):
     for i in (0, 1):
         health = httpx.get(f"{cluster.app(i)}/health", timeout=30).json()
         assert health["backend"] == "qdrant" and health["documents"] > 50
-        assert (cluster.layout.base / f"replica-{i + 1}" / "index" / "qdrant").is_dir()
 
 
 def test_a_conversation_alternating_between_the_apps_keeps_its_context(cluster):

@@ -158,21 +158,22 @@ def test_sample_knowledge_base_top1_agreement(sample_index, embedder, tokenizer,
 
 
 def test_a_first_qdrant_build_takes_over_the_embedded_snapshot(tmp_path, embedder, tokenizer, settings):
-    """Switching a machine to Qdrant re-uses the embedded snapshot's vectors and calibration (nothing embedded)
-    and serves the same decisions."""
+    """Switching a machine to Qdrant (here local mode in memory) re-uses the embedded snapshot's vectors and
+    calibration (nothing embedded) and serves the same decisions."""
     kb = tmp_path / "kb"
     shutil.copytree(CORPUS, kb)
     embedded_settings = replace(settings, retrieval_backend=EMBEDDED)
     built = build_index(kb, tmp_path, lambda: embedder, tokenizer, embedded_settings)
-    configured = replace(settings, retrieval_backend=QDRANT, qdrant_collection="takeover")
+    configured = replace(settings, retrieval_backend=QDRANT, qdrant_collection="takeover", qdrant_url=":memory:")
     backend = backend_for(configured, tmp_path)
+    assert isinstance(backend, QdrantBackend) and not backend.server
 
     def no_model() -> Embedder:
         raise AssertionError("the first Qdrant build embedded again")
 
     try:
         first = build_index(kb, tmp_path, no_model, tokenizer, configured)
-        assert first.embedded == 0 and first.reused > 0
+        assert first.embedded == 0 and first.reused > 0 and not (tmp_path / "qdrant").exists()
         served = _searcher(backend, embedder, tokenizer, settings)
         embedded = _searcher(EmbeddedBackend(tmp_path), embedder, tokenizer, settings)
         assert embedded.search("办狗证多少钱").version == built.version

@@ -2,9 +2,9 @@
 
 PostgreSQL and Redis (Debian packages) keep their data under ``var/cluster``; nginx serves the gateway on
 127.0.0.1:8080; behind it run two replicas each of the app, the action server and Rasa. The replicas share
-PostgreSQL (app database, tracker store, knowledge documents) and Redis (Rasa's lock store); each app serves
-retrieval from Qdrant in local mode in its own folder (a Qdrant server when ``GOVBOT_QDRANT_URL`` is set) and
-follows the shared knowledge base. Ctrl-C stops everything.
+PostgreSQL (app database, tracker store, knowledge documents) and Redis (Rasa's lock store, rate-limit counters);
+each app serves retrieval from Qdrant in local mode in its own memory (a Qdrant server when ``GOVBOT_QDRANT_URL``
+is set) and follows the shared knowledge base. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from govbot.rasa_endpoints import endpoint_env
 from govbot.security.secrets import ensure_all, gateway_secret, internal_token, rasa_token, session_secret
 from govbot.settings import Settings
 from govbot.supervisor import Service, Supervisor, actions_command, rasa_command, service_env
+from index.qdrant_backend import IN_MEMORY
 from knowledge.loader import document_files
 
 
@@ -41,6 +42,9 @@ def shared_env(settings: Settings, layout: Layout) -> dict[str, str]:
         "GOVBOT_REDIS_URL": layout.redis_url,
         "GOVBOT_KB_STORE": "database",
         "GOVBOT_RETRIEVAL_BACKEND": "qdrant",
+        # Local mode in each app's memory: re-publishing a version after an edit takes 0.6 s instead of 2.6 s on
+        # disk, and a replica's first build takes over its embedded snapshot's vectors at each start.
+        "GOVBOT_QDRANT_URL": settings.qdrant_url or IN_MEMORY,
         "GOVBOT_RASA_URLS": ",".join(layout.rasa_urls),
         "GOVBOT_KNOWLEDGE_URL": layout.gateway_url,
     }
