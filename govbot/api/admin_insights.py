@@ -52,8 +52,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: object) -> object:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR gets a leading '."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+    """A cell a spreadsheet will not run as a formula (text starting with = + - @ tab or CR gets a leading '), and
+    without NUL characters, which a CSV file cannot hold (a citizen's question may contain one)."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\x00", "")
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _csv(rows: list[list], filename: str) -> Response:
