@@ -73,7 +73,7 @@ class Embedder:
         prompt_name = prompt if prompt in self._prompts else None
         with self._lock:
             if self._onnx is not None:
-                return self._onnx.encode(texts, prompt_name, self.batch_size)
+                return self._onnx.encode(texts, prompt_name, self.batch_size, progress)
             vectors = self._model.encode(
                 list(texts),
                 prompt_name=prompt_name,

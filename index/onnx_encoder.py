@@ -104,11 +104,16 @@ class OnnxEncoder:
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._model = model
 
-    def encode(self, texts: Sequence[str], prompt: str | None = None, batch_size: int = 32) -> np.ndarray:
-        """Vectors of ``texts`` (``prompt`` is a prompt name of the model, e.g. ``query``), one row each."""
+    def encode(
+        self, texts: Sequence[str], prompt: str | None = None, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
+        """Vectors of ``texts`` (``prompt`` is a prompt name of the model, e.g. ``query``), one row each;
+        ``progress`` shows a progress bar as sentence-transformers does."""
+        from tqdm.auto import tqdm
+
         prompt_text = (self._model.prompts or {}).get(prompt) if prompt else None
         batches = []
-        for start in range(0, len(texts), batch_size):
+        for start in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not progress):
             features = self._model.preprocess(list(texts[start : start + batch_size]), prompt=prompt_text)
             feed = {name: features[name].numpy().astype(np.int64) for name in ("input_ids", "attention_mask")}
             batches.append(self._session.run(None, feed)[0])
