@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from govbot.settings import get_settings
@@ -101,7 +103,7 @@ def _index_build(args: argparse.Namespace) -> int:
         result = build_index(
             _kb_folder(args),
             args.index,
-            lambda: embedder_for(settings),
+            lambda: embedder_for(replace(settings, torch_threads=os.cpu_count() or 1)),  # a build may use every core
             tokenizer_for(settings),
             settings,
             progress=True,

@@ -112,12 +112,16 @@ class OnnxEncoder:
         from tqdm.auto import tqdm
 
         prompt_text = (self._model.prompts or {}).get(prompt) if prompt else None
+        order = np.argsort([-len(text) for text in texts], kind="stable")  # batches of like length: little padding
         batches = []
         for start in tqdm(range(0, len(texts), batch_size), desc="Batches", disable=not progress):
-            features = self._model.preprocess(list(texts[start : start + batch_size]), prompt=prompt_text)
+            chosen = [texts[i] for i in order[start : start + batch_size]]
+            features = self._model.preprocess(chosen, prompt=prompt_text)
             feed = {name: features[name].numpy().astype(np.int64) for name in ("input_ids", "attention_mask")}
             batches.append(self._session.run(None, feed)[0])
-        return np.concatenate(batches).astype(np.float32, copy=False)
+        vectors = np.empty((len(texts), batches[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.concatenate(batches)
+        return vectors
 
 
 def _export(model: Any, mode: str, target: Path) -> None:
