@@ -42,12 +42,8 @@ class UnsupportedModel(ValueError):
     """The model is not a Transformer + mean/CLS pooling (+ Normalize) pipeline."""
 
 
-def _module_types(model: Any) -> list[str]:
-    return [type(module).__name__ for module in model]
-
-
 def _pooling_mode(model: Any) -> str:
-    types = _module_types(model)
+    types = [type(module).__name__ for module in model]
     if types[:2] != ["Transformer", "Pooling"] or types[2:] not in ([], ["Normalize"]):
         raise UnsupportedModel(f"modules {types}")
     mode, include_prompt = model[1].pooling_mode, model[1].include_prompt

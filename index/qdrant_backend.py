@@ -77,7 +77,7 @@ class QdrantRetriever:
         self.encoder = encoder
         self.server = server  # a server's filtered dense search is asked to be exact; local mode always is
         self.size = size  # chunk points (ids 0 .. size - 1)
-        self._recent: OrderedDict[tuple[bytes, tuple[str, ...]], tuple[np.ndarray, np.ndarray, int]] = OrderedDict()
+        self._recent: OrderedDict[tuple[bytes, tuple[str, ...]], tuple[np.ndarray, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _requests(
@@ -92,7 +92,7 @@ class QdrantRetriever:
             requests.append(models.QueryRequest(query=_sparse(indices, values), using=SPARSE, limit=limit, filter=only))
         return requests
 
-    def _all_scores(self, query_vector: np.ndarray, tokens: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _all_scores(self, query_vector: np.ndarray, tokens: list[str]) -> tuple[np.ndarray, ...]:
         """Local mode: every chunk's dense and sparse score, and which chunks the sparse query matched at all."""
         key = (np.asarray(query_vector, dtype=np.float32).tobytes(), tuple(tokens))
         with self._lock:
@@ -118,8 +118,9 @@ class QdrantRetriever:
         if not self.server and self.size:
             dense, lexical, matched = self._all_scores(query_vector, tokens)
             by_dense = np.argsort(-dense, kind="stable")[:limit]
-            by_lexical = [i for i in np.argsort(-lexical, kind="stable") if matched[i]][:limit]
-            return np.union1d(by_dense, np.asarray(by_lexical, dtype=np.int64)).astype(np.int64)
+            by_lexical = np.argsort(-lexical, kind="stable")
+            by_lexical = by_lexical[matched[by_lexical]][:limit]
+            return np.union1d(by_dense, by_lexical).astype(np.int64)
         responses = self.client.query_batch_points(self.collection, self._requests(query_vector, tokens, limit, None))
         ids = {int(point.id) for response in responses for point in response.points}
         return np.asarray(sorted(ids), dtype=np.int64)
