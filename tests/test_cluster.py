@@ -9,11 +9,9 @@ handled by two Rasa replicas at once.
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import signal
-import socket
 import tempfile
 import threading
 import time
@@ -25,7 +23,7 @@ import pytest
 
 from govbot.cluster.layout import Layout
 from tests.conftest import SAMPLE_KB, copy_index
-from tests.processes import BIN, free_port, start, stop, wait_http
+from tests.processes import BIN, free_port, free_ports, start, stop, wait_http
 
 START_TIMEOUT = 900.0
 EDITOR = "cluster-editor-token-0123456789abcdef"
@@ -33,29 +31,10 @@ HANDLED = re.compile(r"conversation (\w+) handled by (\S+)")
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 
 
-def _free_block(size: int) -> int:
-    """A base port with ``size`` free ports above it."""
-    for _ in range(50):
-        base = random.randrange(20000, 60000 - size)
-        ports = range(base + 1, base + size)
-        if all(_free(port) for port in ports):
-            return base
-    raise RuntimeError("no free block of ports")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 class Cluster:
     def __init__(self, var_dir: Path, sample_index: Path):
         self.var_dir = var_dir
-        self.layout = Layout(var_dir / "cluster", free_port(), _free_block(40), 2)
+        self.layout = Layout(var_dir / "cluster", free_port(), free_ports(40), 2)
         copy_index(sample_index, var_dir / "index")
         shutil.copytree(SAMPLE_KB, var_dir / "kb")
         self.env = {
