@@ -169,6 +169,21 @@ def test_a_situation_in_its_own_words_finds_its_event_when_it_outranks_every_gui
     assert answer.decision == "event" and answer.doc_id == event
 
 
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("我的奶茶店要结业了，得办哪些手续", "individual-business-closure"),
+        ("烧烤店不做了，前前后后要办啥", "individual-business-closure"),
+        ("准备开个烧烤店，前前后后要办啥", "open-restaurant"),
+    ],
+)
+def test_the_event_the_question_names_wins_over_a_close_neighbour(answerer, question, event):
+    """Closing and opening a food shop rank close together; the event whose keyword the question holds
+    ("结业", "店不做了") is the one answered."""
+    answer = answerer.answer(question, kinds=("event",))
+    assert answer.decision == "event" and answer.doc_id == event
+
+
 @pytest.mark.parametrize("question", ["社保卡丢了怎么补办", "身份证过期了怎么换", "护照怎么办"])
 def test_a_service_question_is_not_forced_into_an_event(answerer, question):
     assert answerer.answer(question, kinds=("event",)).decision == "fallback"
@@ -190,6 +205,8 @@ def test_a_faint_event_ranked_first_is_no_answer(answerer, kinds):
         ("开个奶茶店要办哪些手续", False, True),
         ("想开间咖啡馆，一共要办几样东西，多久能营业", False, True),
         ("公司刚成立，单位社保开户要准备啥材料", True, False),
+        ("我爸七十了，坐车看病这些优待都要去办吗", False, True),
+        ("身份证要去办吗", True, False),
     ],
 )
 def test_one_fact_or_whole_plan(question, one_fact, whole_plan):

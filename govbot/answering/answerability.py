@@ -51,7 +51,8 @@ SERVICE_SUFFIXES = tuple(
     "房 资格 签注 审批 鉴定 仲裁 公证 转移 变更 注销 年检 保障金 奖励 手续".split()
 )
 _CUE_WORDS = frozenset(
-    "怎么办 怎么样 怎么弄 咋办 咋弄 没了 丢了 掉了 坏了 过期 到期 多长时间 多长 上回 上次 一般".split()
+    "怎么办 怎么样 怎么弄 咋办 咋弄 没了 丢了 掉了 坏了 过期 到期 多长时间 多长 上回 上次 一般"
+    " 一条条 一件件 一样样 一步步 前前后后 全套 整套 一整套".split()  # asking for a whole plan names no subject
 )
 _POLICY_CUES = ("补贴", "补助", "政策", "奖励", "津贴", "扶持", "优惠", "减免", "奖补", "资助", "贴息", "待遇")
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -24,7 +24,7 @@ from govbot.answering.answerability import (
     policy_like,
 )
 from govbot.answering.citation import source_of
-from govbot.answering.event_choice import event_fits, leads_everything, planned_event
+from govbot.answering.event_choice import event_fits, leads_everything, named_instead, planned_event
 from govbot.answering.event_cues import asks_one_fact
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
@@ -154,10 +154,14 @@ class Answerer:
         filters = SearchFilters(doc_types=(EVENT,))
         events = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         everything = self.searcher.search(question, top_k=EVERYTHING_DEPTH, query_vector=events.vector)
-        if events.results and not event_fits(question, events.results[0].doc_id, everything):
-            return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
-        answer = self._from_response(question, events)
         _, data = self.searcher.data()
+        named = named_instead(question, data.documents, events.results)
+        chosen = named or (events.results[0] if events.results else None)
+        if chosen and not event_fits(question, chosen.doc_id, everything):
+            return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
+        if named and not personal_case(question):
+            return self._from_document(named.doc_id, question, named.confidence)
+        answer = self._from_response(question, events)
         if answer.reason == NOT_COVERED and leads_everything(data.documents, events.results[0].doc_id, everything):
             return self._from_document(events.results[0].doc_id, question, events.confidence)
         return answer

@@ -13,9 +13,26 @@ from typing import Any
 
 from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
 from govbot.events.plan import EVENT, expand_steps
-from index.searcher import SearchResponse
+from index.searcher import SearchResponse, SearchResult
 
 OUTRANKED_MARGIN = 0.25  # a confidence gap between the event and the best other document that settles it
+
+
+def _names_event(question: str, record: Mapping[str, Any]) -> bool:
+    """The question holds the event's title, one of its aliases or keywords verbatim ("结业", "店不做了")."""
+    names = [record.get("title") or "", *record.get("aliases", []), *record.get("keywords", [])]
+    return any(len(name) >= 2 and name in question for name in names)
+
+
+def named_instead(
+    question: str, documents: Mapping[str, Mapping[str, Any]], events: list[SearchResult]
+) -> SearchResult | None:
+    """Events ranked close together ("小吃铺要结业" is near both opening and closing a food shop): when the question
+    names no event of the first result verbatim, the first event within :data:`OUTRANKED_MARGIN` it does name."""
+    if not events or _names_event(question, documents[events[0].doc_id]):
+        return None
+    close = (r for r in events[1:] if events[0].confidence - r.confidence < OUTRANKED_MARGIN)
+    return next((r for r in close if _names_event(question, documents[r.doc_id])), None)
 
 
 def event_fits(question: str, event_id: str, everything: SearchResponse) -> bool:
