@@ -1,7 +1,7 @@
 """Life-event routing through the running bot (issue 12), on tests/data/event_routing.tsv.
 
 Each question goes to Rasa's REST channel as a new conversation; the bot routed it to an event when its reply
-carries an ``event`` payload. Per split (dev, dev2, dev3; heldout1-3 are never used for tuning): event-routing
+carries an ``event`` payload. Per split (dev, dev2, dev3; heldout1-4 are never used for tuning): event-routing
 precision (routed to an event, and to the right one) and recall over the event questions, and the share of
 single-service questions wrongly sent to an event. ``python -m benchmarks.events`` runs it alone.
 """
