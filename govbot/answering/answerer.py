@@ -138,8 +138,8 @@ class Answerer:
         response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question, vector=response.vector)
-        if not kinds and self._top_type(response) == EVENT and asks_one_fact(question):
-            response = self._without_events(question, response)
+        if not kinds and any(r.type == EVENT for r in response.results[:2]) and asks_one_fact(question):
+            response = self._without_events(question, response)  # nor is a plan one of two to choose from
         floor = self.searcher.policy.fallback_below
         if not kinds and not personal_case(question) and (event_id := planned_event(question, response, floor)):
             first = [r for r in response.results if r.doc_id == event_id]
@@ -165,10 +165,6 @@ class Answerer:
         if answer.reason == NOT_COVERED and leads_everything(data.documents, events.results[0].doc_id, everything):
             return self._from_document(events.results[0].doc_id, question, events.confidence)
         return answer
-
-    def _top_type(self, response: SearchResponse) -> str | None:
-        _, data = self.searcher.data()
-        return data.documents[response.results[0].doc_id]["type"] if response.results else None
 
     def _without_events(self, question: str, response: SearchResponse) -> SearchResponse:
         """The search again without life events: a question asking one fact is a service's, not a plan's."""
