@@ -80,7 +80,9 @@ def guides(answerer: Answerer) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="dev", choices=("dev", "dev2", "dev3", "heldout1", "heldout2", "heldout3", "heldout4"))
+    parser.add_argument(
+        "--split", default="dev", choices=("dev", "dev2", "dev3", "heldout1", "heldout2", "heldout3", "heldout4")
+    )
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: the configured one)")
     parser.add_argument("--skip-guides", action="store_true", help="only the routing set")
     args = parser.parse_args()

@@ -7,6 +7,7 @@ import pytest
 from govbot.answering.answerability import Answerability, ScopeRule, SubjectExtractor, personal_case, policy_like
 from govbot.answering.answerer import Answerer
 from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
+from govbot.answering.synonyms import variants
 from govbot.events.plan import scope_record
 
 
@@ -54,6 +55,8 @@ def test_the_decline_offers_the_neighbour_as_a_choice(answerer):
         ("公积金怎么取出来", "housing-fund-withdrawal"),
         ("养老金资格认证怎么做", "pension-certification"),
         ("孩子刚出生怎么上户口", "birth-registration"),
+        ("身份证遗失了怎么补办", "id-card"),  # the guide says 丢失
+        ("办个体户对年龄有什么要求", "individual-business"),  # 年龄 is what is asked, not which service
     ],
 )
 def test_questions_the_knowledge_base_covers_are_still_answered(answerer, question, doc_id):
@@ -83,6 +86,11 @@ def test_keyboard_noise_is_declined_without_naming_it(answerer):
 def test_policy_questions_say_policy(answerer):
     answer = answerer.answer("光伏发电补贴怎么申请")
     assert answer.decision == "fallback" and "没有找到关于「光伏发电补贴」的政策" in answer.text
+
+
+def test_synonym_variants():
+    assert "身份证丢失" in variants("身份证遗失") and "车辆管理所" in variants("车管所")
+    assert variants("护照") == ()
 
 
 def test_salient_terms_drop_cues_and_join_compounds(extractor):

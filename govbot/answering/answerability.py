@@ -25,6 +25,7 @@ import jieba.analyse
 import jieba.posseg
 
 from govbot.answering.personal_case import personal_case
+from govbot.answering.synonyms import variants
 from index.tokenizer import GovTokenizer
 
 COVERED, NOT_COVERED, PERSONAL_CASE = "covered", "not_covered", "personal_case"
@@ -42,7 +43,7 @@ _GENERIC = frozenset(
     机关 相关 有关 问题 情况 事情 事 东西 事儿 方面 内容 政策 规定 文件 指南 服务 网上 线上 线下 现场
     本人 自己 家里 家人 朋友 人 现在 今年 明年 去年 马上 之前 以后 还是 一般 具体 所有 全部 哪些 什么
     多 少 好 行 对 大概 是否 有没有 能不能 可不可以 会不会 要不要 用 带 拿 准备 提供 提交 证件 证 卡 本
-    表 号 年 月 天
+    表 号 年 月 天 年龄 岁数 多大 几岁 地址 电话 年限 一共 总共 最长 最短 最多 最少 最高 最低 额度 金额 标准
     """.split()
 )
 # How names of services, documents and benefits end: a noun run ending so names a service (游艇驾驶证, 公租房).
@@ -286,7 +287,7 @@ class Answerability:
     def holds(term: Term, text: str) -> bool:
         """Whether ``text`` holds the term, the parts of a compound, or a misspelling of it by one character
         (any unknown word; a known one of three or more characters, such as 身分证)."""
-        if term.word in text or _parts_in(term, text):
+        if term.word in text or _parts_in(term, text) or any(v in text for v in variants(term.word)):
             return True
         return (not term.known or len(term.word) >= 3) and _near(term, text)
 
