@@ -119,6 +119,7 @@ def test_personal_cases_and_policy_cues():
         "我儿子的出生医学证明补办申请卡在哪了",
         "我的个体户注销申请被退回来了 要重新交吗",  # an action taken on the case
         "俺爹的养老金这个月怎么少了两百",  # why, about the own case
+        "老伴的高龄津贴这个月咋还没到账",  # the family, named without 我
         "我的居住证为什么迟迟办不下来",
         "麻烦帮我查一下我的社保缴费记录是不是漏了",  # a request that staff act
     ],

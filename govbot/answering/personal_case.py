@@ -1,7 +1,7 @@
 """Personal cases: questions about the asker's own application, payment or record, which only staff can look up.
 
 A question is a personal case when it speaks of the asker's own affairs (first person: 我, 俺, 咱, 本人; or
-the asker's family or company: 我妈, 我们公司) and at the same time of one of:
+the asker's family or company: 我妈, 老伴, 我们公司) and at the same time of one of:
 
 * the **progress** of a case: 进度, 到哪一步, 审核中, 卡在…, 批了吗, 到账了没, 还没下来, 一直显示…;
 * an **outcome or action taken** on it: 被拒, 被驳回, 被吊销, 被追回, 停发, 没通过, 少发, 算错;
@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# The asker's own affairs: first person, possibly possessive or plural (我们公司, 咱家, 本人的).
-_OWN = r"(?:我|俺|咱|本人)"
+# The asker's own affairs: first person, possibly possessive or plural (我们公司, 咱家, 本人的), or the family's
+# named without it ("老伴的养老金这个月咋没到账").
+_OWN = r"(?:我|俺|咱|本人|老伴|老公|老婆|媳妇|爱人|孩子|儿子|女儿|闺女|老爸|老妈|父亲|母亲|爸|妈)"
 # Characters within one clause (after NFKC, whose punctuation is ASCII).
 _WORD = r"[^，。？！；,.?!;\s]"
 # What a case goes through: submitted, reviewed, approved, paid, mailed, issued.
