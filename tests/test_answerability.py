@@ -7,8 +7,8 @@ import pytest
 from govbot.answering.answerability import Answerability, ScopeRule, SubjectExtractor, personal_case, policy_like
 from govbot.answering.answerer import Answerer
 from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
-from govbot.answering.synonyms import variants
 from govbot.events.plan import scope_record
+from index.synonyms import variants
 
 
 @pytest.fixture(scope="module")

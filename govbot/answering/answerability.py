@@ -25,7 +25,7 @@ import jieba.analyse
 import jieba.posseg
 
 from govbot.answering.personal_case import personal_case
-from govbot.answering.synonyms import variants
+from index.synonyms import variants
 from index.tokenizer import GovTokenizer
 
 COVERED, NOT_COVERED, PERSONAL_CASE = "covered", "not_covered", "personal_case"

@@ -1,5 +1,5 @@
-"""Words that name the same thing ("遗失" and "丢失", "车管所" and "车辆管理所"), from ``synonyms.txt``: a term of a
-question is held by a guide that uses another word of its group."""
+"""Words that name the same thing ("遗失" and "丢失", "车管所" and "车辆管理所"), from ``synonyms.txt``: a question's
+term is held by a guide that uses another word of its group."""
 
 from __future__ import annotations
 
