@@ -161,6 +161,12 @@ class Settings:
     # Life events in the dialogue (issue 12): when the NLU is at least this sure a message describes a life
     # event, the closest event is started even if the event search alone would decline.
     event_intent_confidence: float = field(default_factory=lambda: _env_float("EVENT_INTENT_CONFIDENCE", 0.8))
+    # A message the NLU takes for a policy-matching or subscription request, or for negative feedback, is
+    # answered as a question when the knowledge service answers it from one document at least this confidently
+    # ("扩岗补助一家企业一年最多能拿多少" names its policy; "有没有我能领的钱" names none).
+    specific_question_confidence: float = field(
+        default_factory=lambda: _env_float("SPECIFIC_QUESTION_CONFIDENCE", 0.45)
+    )
 
     # Ranking and decision (retrieval). Each snapshot fits its own fusion weights and confidence calibration
     # at build from its pseudo-queries (index/calibration.py); the four values below serve only when

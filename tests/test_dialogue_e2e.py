@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import time
 
+import httpx
 import pytest
 
 from tests.stack import Stack, buttons, texts
@@ -87,6 +88,28 @@ def test_feedback_is_stored_with_question_and_document(stack):
     stack.send(sender, "没用")
     rows = _rows(stack, f"select doc_id, rating, question from feedback where sender = '{sender}'")
     assert rows == [("driver-license-renewal", -1, "驾驶证到期了怎么换")] * 2
+
+
+def test_a_request_asking_one_fact_of_one_policy_is_answered(stack):
+    """The NLU takes "我们厂能拿稳岗返还吗" for a policy-matching request, but it asks one fact of one policy: it is
+    answered from that policy instead of starting the form, and recorded once (the look ahead is not)."""
+    sender = "citizen-router"
+    reply = stack.send(sender, "我们厂能拿稳岗返还吗")
+    assert "稳岗返还" in texts(reply) and "来源" in texts(reply) and "为企业查询" not in texts(reply)
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.rasa_token}, timeout=30
+    ).json()
+    assert tracker["latest_message"]["intent"]["name"] == "request_policy_match"
+    ran = [e["name"] for e in tracker["events"] if e["event"] == "action"]
+    assert "action_route_request" in ran and "policy_match_form" not in ran
+    rows = _rows(stack, f"select decision, doc_id from answer_events where sender = '{sender}'")
+    assert rows == [("answer", "job-stabilization-subsidy")]
+
+
+def test_a_matching_request_starts_the_form(stack):
+    reply = stack.send("citizen-match", "帮我匹配一下政策")
+    assert "为企业查询" in texts(reply)
+    assert _rows(stack, "select count(*) from answer_events where sender = 'citizen-match'") == [(0,)]
 
 
 def test_events_are_recorded_for_analytics(stack):

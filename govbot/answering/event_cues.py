@@ -21,7 +21,7 @@ PROCESS_SECTIONS = ("办理流程", "申请方式")
 YES_NO = re.compile(r"(?:吗|嘛|不|没|没有)[？?。！!\s]*$")
 # One fact no section cue names: whether, a count, a date, a rate or how an amount is reckoned.
 ONE_FACT = re.compile(
-    r"能不能|可不可以|是不是|要不要|用不用|有没有|多少|几(?:年|个月|月|天|次|号|岁|块|成|折)|什么时候|哪天|比例|怎么算|咋算|标准"
+    r"能不能|可不可以|是不是|要不要|用不用|有没有|会不会|多少|几(?:年|个月|月|天|次|号|岁|块|成|折)|什么时候|哪天|比例|怎么算|咋算|标准"
 )
 
 

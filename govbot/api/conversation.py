@@ -45,6 +45,8 @@ class AnswerRequest(RequestModel):
     query_vector: QueryVector | None = None
     # Search only these document types: ["event"] for a life-event question, ["guide", "policy", "faq"] for none.
     kinds: list[Literal["guide", "policy", "faq", "event"]] | None = Field(None, min_items=1, max_items=4)
+    # False for a look ahead that is not shown to the citizen (whether a request names one document): not recorded.
+    record: StrictBool = True
 
 
 class FeedbackRequest(RequestModel):
@@ -98,18 +100,19 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
     except IndexNotReady as exc:
         raise HTTPException(status_code=503, detail=str(exc)) from None
     latency_ms = (time.perf_counter() - started) * 1000
-    await run_in_threadpool(
-        record_answer,
-        request.app.state.settings.database_url,
-        sender=body.sender,
-        channel=body.channel,
-        question=body.question,
-        decision=result.decision,
-        doc_id=result.doc_id,
-        section=result.section,
-        confidence=result.confidence,
-        latency_ms=latency_ms,
-    )
+    if body.record:
+        await run_in_threadpool(
+            record_answer,
+            request.app.state.settings.database_url,
+            sender=body.sender,
+            channel=body.channel,
+            question=body.question,
+            decision=result.decision,
+            doc_id=result.doc_id,
+            section=result.section,
+            confidence=result.confidence,
+            latency_ms=latency_ms,
+        )
     script = detect_script(body.question, default=body.script or HANS)
     reply = result.to_dict()
     if script == HANT:

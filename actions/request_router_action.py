@@ -1,0 +1,48 @@
+"""A message the NLU takes for a policy-matching or subscription request, or for negative feedback, that in fact
+asks one thing of one document ("扩岗补助一家企业一年最多能拿多少", "服务券没用完会不会过期") is answered as a
+question; any other goes on to the intent's own form or action."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer_actions import _answer, _asked, _nlu_vector
+from actions.knowledge_client import KnowledgeUnavailable, post
+from govbot.answering.event_cues import asks_one_fact
+from govbot.settings import get_settings
+from index.normalize import to_simplified
+
+NEXT_ACTION = {
+    "request_policy_match": "policy_match_form",
+    "subscribe_policy": "subscription_form",
+    "feedback_negative": "action_record_feedback",
+}
+BUTTON_PREFIX = "/"  # a button's payload ("/request_policy_match{...}") is the request itself, never a question
+
+
+async def _asks_one_document(tracker: Tracker, question: str) -> bool:
+    """Whether the message asks one fact and the knowledge service answers it from one document confidently (the
+    look ahead is not recorded). "有没有我能领的钱" asks one fact of no document; "帮我匹配政策" none at all."""
+    if question.startswith(BUTTON_PREFIX) or not asks_one_fact(to_simplified(question)):
+        return False
+    payload = {"question": question, "sender": tracker.sender_id, "record": False, **_nlu_vector(tracker)}
+    try:
+        answer = await post("/answer", payload)
+    except KnowledgeUnavailable:
+        return False
+    sure = get_settings().specific_question_confidence
+    return answer.get("decision") == "answer" and (answer.get("confidence") or 0.0) >= sure
+
+
+class ActionRouteRequest(Action):
+    def name(self) -> str:
+        return "action_route_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        question = _asked(tracker)
+        if await _asks_one_document(tracker, question):
+            return await _answer(dispatcher, tracker, question, **_nlu_vector(tracker))
+        return [FollowupAction(NEXT_ACTION.get(intent, "action_answer_question"))]
