@@ -193,6 +193,17 @@ def test_the_event_the_question_names_wins_over_a_close_neighbour(answerer, ques
     assert answer.decision == "event" and answer.doc_id == event
 
 
+def test_a_specific_question_on_a_near_tie_is_answered_offering_the_runner_up(answerer):
+    """Registering and deregistering a sole trader rank as a near tie; a question that asks more than the topic
+    is answered from the first, the second offered first among related documents. A bare topic asks back."""
+    ranked = answerer.searcher.search("个体工商户年度报告什么时间报", top_k=2)
+    assert ranked.decision == "clarify"
+    answer = answerer.answer("个体工商户年度报告什么时间报")
+    assert answer.decision == "answer" and answer.doc_id == ranked.results[0].doc_id == "individual-business"
+    assert answer.related[0]["doc_id"] == ranked.results[1].doc_id
+    assert answerer.answer("公积金").decision == "clarify"
+
+
 @pytest.mark.parametrize("question", ["社保卡丢了怎么补办", "身份证过期了怎么换", "护照怎么办"])
 def test_a_service_question_is_not_forced_into_an_event(answerer, question):
     assert answerer.answer(question, kinds=("event",)).decision == "fallback"

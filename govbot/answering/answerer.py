@@ -31,13 +31,14 @@ from govbot.answering.section_cues import strip_cues
 from govbot.events.plan import EVENT, build_plan, scope_record  # EVENT is also the decision of a plan answer
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.filters import SearchFilters
-from index.searcher import Searcher, SearchResponse
+from index.searcher import Searcher, SearchResponse, SearchResult
 from knowledge.document import INTRO_SECTION
 
 NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
 EVERYTHING_DEPTH = 8  # results of the search over every document that a life event is weighed against
+SPECIFIC_CHARS = 5  # a question this long without its cue words says more than a topic
 RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
 LOW_CONFIDENCE = "low_confidence"
 NOT_AN_EVENT = "not_an_event"  # an events-only search for a question that is one service's
@@ -197,21 +198,41 @@ class Answerer:
         return response.decision
 
     def _from_response(self, question: str, response: SearchResponse) -> Answer:
+        near_tie = response.decision == CLARIFY
         response = self._resolved(question, response)
         results = response.results
         verdict = self._scope_verdict(question, response)
         if not verdict.answerable:
             return self._decline(question, response, verdict)
         decision = self._decide(question, response)
-        if decision == ANSWER:
-            return self._from_document(results[0].doc_id, question, results[0].confidence, vector=response.vector)
         floor = self.searcher.policy.fallback_below
         options = [{"doc_id": r.doc_id, "title": r.title} for r in results if r.confidence >= floor][:MAX_OPTIONS]
+        if near_tie and len(options) >= 2 and (decision == ANSWER or self._specific(question)):
+            return self._with_runner_up(results[0], results[1], question, response)
+        if decision == ANSWER:
+            return self._from_document(results[0].doc_id, question, results[0].confidence, vector=response.vector)
         if decision == CLARIFY and len(options) >= 2:
             return Answer(decision=CLARIFY, message=ASK_WHICH_DOCUMENT, options=options, confidence=response.confidence)
         if decision == CLARIFY and options:
             return self._from_document(options[0]["doc_id"], question, response.confidence, vector=response.vector)
         return self._decline(question, response, Verdict(False, LOW_CONFIDENCE, verdict.missing_subject))
+
+    @staticmethod
+    def _specific(question: str) -> bool:
+        """A question that says more than a topic ("高企认定每年啥时候报", not "公积金"): two documents ranked
+        as a near tie for it are answered from the first, which is nearly always the one asked about."""
+        return asks_one_fact(question) or len(strip_cues(question)) >= SPECIFIC_CHARS
+
+    def _with_runner_up(
+        self, first: SearchResult, second: SearchResult, question: str, response: SearchResponse
+    ) -> Answer:
+        """The first document's answer, offering the near-tied second first among the related documents."""
+        answer = self._from_document(first.doc_id, question, first.confidence, vector=response.vector)
+        _, data = self.searcher.data()
+        record = data.documents[second.doc_id]
+        runner_up = {"doc_id": second.doc_id, "title": record["title"], "audience": record["audience"]}
+        answer.related = [runner_up, *(r for r in answer.related if r["doc_id"] != second.doc_id)]
+        return answer
 
     def _scope_verdict(self, question: str, response: SearchResponse) -> Verdict:
         """Whether the best document covers what was asked (see :mod:`govbot.answering.answerability`)."""
