@@ -26,7 +26,7 @@ import httpx
 import numpy as np
 
 from benchmarks.report import Report, percentiles
-from benchmarks.retrieval_eval import load_dev_questions, load_negative_questions
+from benchmarks.retrieval_eval import TUNE, load_dev_questions, load_negative_questions
 from govbot.answering.answerability import Features, ScopeRule
 from govbot.settings import PROJECT_ROOT, get_settings
 
@@ -180,7 +180,7 @@ def dev_cases(answerer) -> list[ScopeCase]:
     """The dev split's in-scope and out-of-scope questions, searched once, with their scope features."""
     from govbot.answering.answerability import personal_case
 
-    labelled = [(q.question, q.expected_id, "in_scope") for q in load_dev_questions()]
+    labelled = [(q.question, q.expected_id, "in_scope") for q in load_dev_questions(split=TUNE)]
     labelled += [(r["question"], r["doc_id"], "fact") for r in read_rows(FACTS, "dev")]
     labelled += [(r["question"], None, r["kind"]) for r in read_rows(OUT_OF_SCOPE, "dev")]
     labelled += [(q, None, "negative") for q in load_negative_questions()]
