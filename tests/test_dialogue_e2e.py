@@ -78,6 +78,14 @@ def test_handoff_records_a_masked_ticket(stack):
     assert "110101199003071233" not in transcript and "13812345678" not in transcript
 
 
+def test_a_question_that_gives_a_phone_number_is_still_answered(stack):
+    sender = "citizen-phone"
+    reply = texts(stack.send(sender, "我的手机号13812345678，护照怎么办"))
+    assert "【普通护照办理】" in reply and "没有理解" not in reply
+    [(question,)] = _rows(stack, f"select question from answer_events where sender = '{sender}'")
+    assert "138****5678" in question and "13812345678" not in question
+
+
 def test_feedback_is_stored_with_question_and_document(stack):
     sender = "citizen-7"
     reply = stack.send(sender, "驾驶证到期了怎么换")
