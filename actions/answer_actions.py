@@ -29,7 +29,7 @@ def _channel(tracker: Tracker) -> str:
     return (tracker.get_latest_input_channel() or "rest")[:32]
 
 
-def _nlu_vector(tracker: Tracker) -> dict[str, Any]:
+def nlu_vector(tracker: Tracker) -> dict[str, Any]:
     """The NLU's embedding of the latest message, passed on so the knowledge service need not embed it again."""
     carried = tracker.latest_message.get(PARSE_KEY)
     return {"query_vector": carried} if isinstance(carried, dict) else {}
@@ -45,7 +45,7 @@ def _closest_event(answer: dict[str, Any], intent_confidence: float) -> str | No
     return options[0].get("doc_id")
 
 
-def _asked(tracker: Tracker) -> str:
+def asked_text(tracker: Tracker) -> str:
     """The citizen's own words: the NLU reads Traditional text in its Simplified form, but the knowledge service
     must see the original to reply in the citizen's script."""
     for event in reversed(tracker.events):
@@ -54,7 +54,10 @@ def _asked(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-async def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any) -> list[EventType]:
+async def answer_message(
+    dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any
+) -> list[EventType]:
+    """Ask the knowledge service and render its reply (an answer, a plan, a clarification or a decline)."""
     if too_long(question):
         dispatcher.utter_message(text=MESSAGE_TOO_LONG)
         return []
@@ -103,7 +106,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        return await _answer(dispatcher, tracker, _asked(tracker), **_nlu_vector(tracker))
+        return await answer_message(dispatcher, tracker, asked_text(tracker), **nlu_vector(tracker))
 
 
 class ActionAnswerFollowup(Action):
@@ -113,10 +116,10 @@ class ActionAnswerFollowup(Action):
         return "action_answer_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        question = _asked(tracker)
+        question = asked_text(tracker)
         current_doc = tracker.get_slot("current_doc")
-        return await _answer(
-            dispatcher, tracker, question, current_doc=current_doc, followup=True, **_nlu_vector(tracker)
+        return await answer_message(
+            dispatcher, tracker, question, current_doc=current_doc, followup=True, **nlu_vector(tracker)
         )
 
 
@@ -134,4 +137,4 @@ class ActionAnswerChoice(Action):
         if not doc_id:
             dispatcher.utter_message(response="utter_ask_which_service")
             return []
-        return await _answer(dispatcher, tracker, question, doc_id=doc_id, section=section)
+        return await answer_message(dispatcher, tracker, question, doc_id=doc_id, section=section)

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_actions import _answer, _asked, _nlu_vector
+from actions.answer_actions import answer_message, asked_text, nlu_vector
 from actions.knowledge_client import KnowledgeUnavailable, post
 from govbot.answering.event_cues import asks_one_fact
 from govbot.settings import get_settings
@@ -27,7 +27,7 @@ async def _asks_one_document(tracker: Tracker, question: str) -> bool:
     look ahead is not recorded). "有没有我能领的钱" asks one fact of no document; "帮我匹配政策" none at all."""
     if question.startswith(BUTTON_PREFIX) or not asks_one_fact(to_simplified(question)):
         return False
-    payload = {"question": question, "sender": tracker.sender_id, "record": False, **_nlu_vector(tracker)}
+    payload = {"question": question, "sender": tracker.sender_id, "record": False, **nlu_vector(tracker)}
     try:
         answer = await post("/answer", payload)
     except KnowledgeUnavailable:
@@ -37,12 +37,14 @@ async def _asks_one_document(tracker: Tracker, question: str) -> bool:
 
 
 class ActionRouteRequest(Action):
+    """Answer a request that asks one fact of one document, else follow up with the intent's own form or action."""
+
     def name(self) -> str:
         return "action_route_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        question = _asked(tracker)
+        question = asked_text(tracker)
         if await _asks_one_document(tracker, question):
-            return await _answer(dispatcher, tracker, question, **_nlu_vector(tracker))
+            return await answer_message(dispatcher, tracker, question, **nlu_vector(tracker))
         return [FollowupAction(NEXT_ACTION.get(intent, "action_answer_question"))]
