@@ -27,7 +27,7 @@ import opencc
 
 HANS, HANT = "hans", "hant"
 # Recorded in each snapshot: vectors embedded under another normalisation are not reused.
-NORMALIZATION = "opencc-hk2s-tw2s+regional-3"
+NORMALIZATION = "opencc-hk2s-tw2s+regional-4"
 TO_SIMPLIFIED = ("hk2s", "tw2s")
 TAIWAN, HONG_KONG, TRADITIONAL = "s2twp", "s2hk", "s2tw"
 # Regional spellings (after character conversion) of terms that the Simplified documents write otherwise.
@@ -68,12 +68,29 @@ REGIONAL_SPELLINGS = {
     "就业服务站": "就业服务中心",
     "生育给付": "生育津贴",
     "敬老卡": "老年卡",
+    "就业保险": "失业保险",
+    "劳工保险": "社会保险",
+    "劳保局": "社保局",
+    "国民年金": "城乡居民养老保险",
+    "劳退": "养老金",
+    "身心障碍手册": "残疾人证",
+    "身障": "残疾",
+    "残障": "残疾",
+    "行照": "行驶证",
+    "验车": "机动车年检",
+    "统一发票": "发票",
+    "居留证": "居住证",
+    "育儿津贴": "育儿补贴",
+    "生育补助": "生育津贴",
+    "老人津贴": "高龄津贴",
+    "敬老金": "高龄津贴",
     # Hong Kong names of benefits and cards
     "长者咭": "老年卡",
     "长者卡": "老年卡",
     "生果金": "高龄津贴",
     "综援": "低保",
     "强积金": "养老保险",
+    "伤残津贴": "残疾人补贴",
 }
 _REGIONAL = re.compile("|".join(sorted(map(re.escape, REGIONAL_SPELLINGS), key=len, reverse=True)))
 HONG_KONG_CUES = frozenset("嘅咗唔喺冇啲嗰乜佢哋噉嚟攞睇")
