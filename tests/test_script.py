@@ -30,6 +30,8 @@ def test_traditional_and_regional_spelling_normalise_to_simplified():
     assert to_simplified("網路申請護照") == "网络申请护照"
     assert to_simplified("ＡＢＣ１２３ 衞生") == "ABC123 卫生"
     assert to_simplified("身份证丢失了怎么补办") == "身份证丢失了怎么补办"  # Simplified text stays as it is
+    assert to_simplified("身心障礙手冊怎麼申請") == "残疾人证怎么申请"  # Taiwan names of benefits and cards
+    assert to_simplified("敬老金每個月多少") == "高龄津贴每个月多少"
 
 
 def test_traditional_question_finds_the_same_document(searcher):
