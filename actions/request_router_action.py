@@ -1,6 +1,7 @@
 """A message the NLU takes for a policy-matching or subscription request, or for negative feedback, that in fact
-asks one thing of one document ("扩岗补助一家企业一年最多能拿多少", "服务券没用完会不会过期") is answered as a
-question; any other goes on to the intent's own form or action."""
+asks one thing of one document ("扩岗补助一家企业一年最多能拿多少", "服务券没用完会不会过期") or tells the
+citizen's own case ("受理号…的低保申请现在什么情况") is answered as a question (the case goes to a person); any
+other goes on to the intent's own form or action."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_actions import answer_message, asked_text, nlu_vector
 from actions.knowledge_client import KnowledgeUnavailable, post
 from govbot.answering.event_cues import asks_one_fact
+from govbot.answering.personal_case import personal_case
 from govbot.settings import get_settings
 from index.normalize import to_simplified
 
@@ -22,10 +24,16 @@ NEXT_ACTION = {
 BUTTON_PREFIX = "/"  # a button's payload ("/request_policy_match{...}") is the request itself, never a question
 
 
-async def _asks_one_document(tracker: Tracker, question: str) -> bool:
-    """Whether the message asks one fact and the knowledge service answers it from one document confidently (the
-    look ahead is not recorded). "有没有我能领的钱" asks one fact of no document; "帮我匹配政策" none at all."""
-    if question.startswith(BUTTON_PREFIX) or not asks_one_fact(to_simplified(question)):
+async def _is_a_question(tracker: Tracker, question: str) -> bool:
+    """Whether the message is one citizen's own case (a person answers it), or asks one fact the knowledge service
+    answers from one document confidently (the look ahead is not recorded). "有没有我能领的钱" asks one fact of
+    no document; "帮我匹配政策" none at all."""
+    simplified = to_simplified(question)
+    if question.startswith(BUTTON_PREFIX):
+        return False
+    if personal_case(simplified):
+        return True
+    if not asks_one_fact(simplified):
         return False
     payload = {"question": question, "sender": tracker.sender_id, "record": False, **nlu_vector(tracker)}
     try:
@@ -37,7 +45,8 @@ async def _asks_one_document(tracker: Tracker, question: str) -> bool:
 
 
 class ActionRouteRequest(Action):
-    """Answer a request that asks one fact of one document, else follow up with the intent's own form or action."""
+    """Answer a request that asks one fact of one document or tells one's own case, else follow up with the
+    intent's own form or action."""
 
     def name(self) -> str:
         return "action_route_request"
@@ -45,6 +54,6 @@ class ActionRouteRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         question = asked_text(tracker)
-        if await _asks_one_document(tracker, question):
+        if await _is_a_question(tracker, question):
             return await answer_message(dispatcher, tracker, question, **nlu_vector(tracker))
         return [FollowupAction(NEXT_ACTION.get(intent, "action_answer_question"))]

@@ -114,6 +114,11 @@ def test_a_request_asking_one_fact_of_one_policy_is_answered(stack):
     assert rows == [("answer", "job-stabilization-subsidy")]
 
 
+def test_a_request_telling_ones_own_case_goes_to_a_person(stack):
+    reply = texts(stack.send("citizen-case", "受理号SL20240611的低保申请现在什么情况"))
+    assert "工作人员" in reply and "为企业查询" not in reply
+
+
 def test_a_matching_request_starts_the_form(stack):
     reply = stack.send("citizen-match", "帮我匹配一下政策")
     assert "为企业查询" in texts(reply)

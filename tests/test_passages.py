@@ -120,7 +120,14 @@ def _section(answer, heading: str) -> str:
 
 @pytest.mark.parametrize(
     ("question", "section"),
-    [("那要带什么？", "申请材料"), ("要带哪些材料", "申请材料"), ("流程是什么", "办理流程"), ("要带身份证吗", None)],
+    [
+        ("那要带什么？", "申请材料"),
+        ("要带哪些材料", "申请材料"),
+        ("流程是什么", "办理流程"),
+        ("护照怎么办", "办理流程"),  # how to get it: the whole process from its first step
+        ("社保卡咋弄", "办理流程"),
+        ("要带身份证吗", None),
+    ],
 )
 def test_asked_section(question, section):
     assert asked_section(question, ["概述", "申请材料", "办理流程"]) == section
