@@ -55,18 +55,25 @@ _REQUEST = (
 )
 _STATUS = f"(?:{_PROGRESS}|{_OUTCOME}|{_WHY}|{_REQUEST})"
 # One's own case told without 我: something handed in some time ago ("补办了半个多月", "上周交的", "3月份就申请了").
-_NUMBER = r"[\d一二三四五六七八九十两半几]+"
+_NUMBER = r"[\d一二三四五六七八九十两半几]{1,4}"
 _ELAPSED = (
     rf"(?:都|已经|快|有)(?:{_NUMBER})(?:个)?多?(?:天|周|礼拜|星期|月|工作日)|"
     rf"(?:办|交|申请|提交|寄|报|递交|补办|签)(?:了|上去|完)?(?:都|快)?(?:{_NUMBER})(?:个)?多?(?:天|周|礼拜|星期|月)|"
-    r"上(?:周|个月|礼拜|星期)(?:交|办|申请|提交|寄|做)的|\d+月份?(?:就|已经)?(?:申请|交|办|提交)"
+    r"上(?:周|个月|礼拜|星期)(?:交|办|申请|提交|寄|做)的|\d{1,2}月份?(?:就|已经)?(?:申请|交|办|提交)"
 )
 # A case's own reference: an application, acceptance, work-order or tracking number.
-_CASE_ID = r"(?:申请|受理|业务|工单|办件|运单|快递|邮政)?(?:编号|单号|受理号|流水号)|[A-Za-z]{2,}\d{6,}"
-_SOMEONE = f"(?:{_OWN}|{_ELAPSED})"
-PERSONAL_CASE = re.compile(rf"{_SOMEONE}.*{_STATUS}|{_STATUS}.*{_SOMEONE}|{_CASE_ID}")
+_CASE_ID = r"(?:申请|受理|业务|工单|办件|运单|快递|邮政)?(?:编号|单号|受理号|流水号)|[A-Za-z]{2,4}\d{6,}"
+# Searched apart, each in one pass ("someone … status" in either order as one pattern backtracks over long text);
+# the two must not overlap ("能帮我" is a request, not also the asker).
+_SOMEONE = re.compile(f"{_OWN}|{_ELAPSED}")
+_STATE = re.compile(_STATUS)
+_REFERENCE = re.compile(_CASE_ID)
 
 
 def personal_case(question: str) -> bool:
     """ "我的低保申请到哪一步了": the status of one citizen's own case, which only staff can look up."""
-    return bool(PERSONAL_CASE.search(unicodedata.normalize("NFKC", question)))
+    text = unicodedata.normalize("NFKC", question)
+    if _REFERENCE.search(text):
+        return True
+    someone = [m.span() for m in _SOMEONE.finditer(text)]
+    return any(end <= m.start() or start >= m.end() for m in _STATE.finditer(text) for start, end in someone)
