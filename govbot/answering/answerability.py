@@ -25,6 +25,7 @@ import jieba.analyse
 import jieba.posseg
 
 from govbot.answering.personal_case import personal_case
+from govbot.security.message_limit import MAX_MESSAGE_CHARS
 from index.synonyms import variants
 from index.tokenizer import GovTokenizer
 
@@ -179,8 +180,12 @@ class SubjectExtractor:
         self._idf, self._median_idf = _idf_table()
 
     def terms(self, question: str) -> list[Term]:
-        """Salient words in question order, each with the noun run it belongs to."""
-        text = _normalise(question)
+        """Salient words in question order, each with the noun run it belongs to (of the first
+        :data:`MAX_MESSAGE_CHARS` characters: part-of-speech tagging is slow on long text)."""
+        return list(self._terms(_normalise(question)[:MAX_MESSAGE_CHARS]))
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - one extractor per answerer lives for the whole process
+    def _terms(self, text: str) -> tuple[Term, ...]:
         runs: list[list[tuple[str, str]]] = []
         previous_noun = False
         for word, flag in self._tagger.lcut(text):
@@ -207,7 +212,7 @@ class SubjectExtractor:
                 parts = tuple(p for p in self._jieba.cut_for_search(word) if 2 <= len(p) < len(word))
                 idf = self._idf.get(word, self._median_idf)
                 terms.append(Term(word, idf, known, run_text or word, left, right, parts))
-        return terms
+        return tuple(terms)
 
     @staticmethod
     def _join_singles(run: list[tuple[str, str]]) -> list[tuple[str, str]]:
