@@ -16,12 +16,16 @@ def tracker_script(tracker: Tracker) -> tuple[str, str]:
 
 
 def to_script(messages: list[dict[str, Any]], script: str, config: str) -> None:
-    """Convert uttered messages in place: text, button titles and typed-text payloads (not ``/intent``)."""
+    """Convert uttered messages in place: text, the structured message's own sentence, button titles and
+    typed-text payloads (not ``/intent``)."""
     if script != HANT:
         return
     for message in messages:
         if message.get("text"):
             message["text"] = to_traditional(message["text"], config or TRADITIONAL)
+        custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("message"), str):
+            custom["message"] = to_traditional(custom["message"], config or TRADITIONAL)
         for button in message.get("buttons") or []:
             button["title"] = to_traditional(str(button.get("title", "")), config or TRADITIONAL)
             payload = str(button.get("payload", ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from actions.script_output import to_script
 from govbot.script_nlg import convert_response
 from index.normalize import (
     HANS,
@@ -91,3 +92,14 @@ def test_taiwan_and_hong_kong_names_of_services_map_to_the_guides_words():
     assert to_simplified("監理站在哪裡") == "车管所在哪里"
     assert to_simplified("長者咭點樣申請") == "老年卡点样申请"
     assert to_simplified("綜援一個月有幾多錢") == "低保一个月有几多钱"
+
+
+def test_actions_convert_the_structured_message_for_traditional_conversations():
+    """The web page shows a related or clarify message's own sentence from the structure, not the text."""
+    messages = [
+        {"text": "您可能还需要：", "custom": {"type": "related", "message": "您可能还需要：", "related": []}},
+        {"text": "好的", "buttons": [{"title": "个体工商户注销登记", "payload": "/choose_document"}]},
+    ]
+    to_script(messages, HANT, TRADITIONAL)
+    assert messages[0]["text"] == messages[0]["custom"]["message"] == "您可能還需要："
+    assert messages[1]["buttons"][0] == {"title": "個體工商戶註銷登記", "payload": "/choose_document"}
