@@ -37,10 +37,11 @@ def browser() -> Iterator[Browser]:
             instance.close()
 
 
-def wait_until(page: Page, expression: str, timeout: float = 30_000) -> None:
-    """Poll a page expression until it is truthy (through DevTools, so the pages' CSP, which forbids eval and
-    with it Playwright's wait_for_function, stays as strict in the tests as in production)."""
+def wait_until(page: Page, expression: str, timeout: float = 30_000, interval: float = 0.1) -> None:
+    """Poll a page expression every ``interval`` seconds until it is truthy (through DevTools, so the pages' CSP,
+    which forbids eval and with it Playwright's wait_for_function, stays as strict in the tests as in
+    production)."""
     deadline = time.monotonic() + timeout / 1000
     while not page.evaluate(expression):
         assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        time.sleep(0.1)
+        time.sleep(interval)
