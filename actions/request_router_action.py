@@ -16,11 +16,7 @@ from govbot.answering.personal_case import personal_case
 from govbot.settings import get_settings
 from index.normalize import to_simplified
 
-NEXT_ACTION = {
-    "request_policy_match": "policy_match_form",
-    "subscribe_policy": "subscription_form",
-    "feedback_negative": "action_record_feedback",
-}
+LISTEN = "action_listen"
 BUTTON_PREFIX = "/"  # a button's payload ("/request_policy_match{...}") is the request itself, never a question
 
 
@@ -45,15 +41,15 @@ async def _is_a_question(tracker: Tracker, question: str) -> bool:
 
 
 class ActionRouteRequest(Action):
-    """Answer a request that asks one fact of one document or tells one's own case, else follow up with the
-    intent's own form or action."""
+    """Answer a request that asks one fact of one document or tells one's own case, else leave it to the intent's
+    own form or action, which the rules run next."""
 
     def name(self) -> str:
         return "action_route_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         question = asked_text(tracker)
         if await _is_a_question(tracker, question):
-            return await answer_message(dispatcher, tracker, question, **nlu_vector(tracker))
-        return [FollowupAction(NEXT_ACTION.get(intent, "action_answer_question"))]
+            # The rules go on to the form or the feedback (the usual case); an answered question waits instead.
+            return [*await answer_message(dispatcher, tracker, question, **nlu_vector(tracker)), FollowupAction(LISTEN)]
+        return []

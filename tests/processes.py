@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
@@ -47,8 +48,9 @@ def wait_http(url: str, timeout: float = 180.0, process: subprocess.Popen | None
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, OSError):
-            pass
+        except (urllib.error.URLError, OSError, http.client.HTTPException):
+            pass  # not up yet; HTTPException: a connection to a port no one listens on in the ephemeral range can
+            # connect to itself and read back its own request
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
