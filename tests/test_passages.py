@@ -153,3 +153,12 @@ def test_close_passages_are_shown_together_within_the_budget():
 def test_a_benefit_amount_question_does_not_show_the_fee_section():
     matches = [_match(0, "概述", "每人每月 960 元。", 0.90), _match(1, "收费标准", "不收费。", 0.90)]
     assert [m.passage.section for m in choose_passages("低保一个月领多少钱", matches, 300)] == ["概述"]
+
+
+def test_a_yes_no_question_prefers_the_passage_that_waives_it():
+    matches = [
+        _match(0, "申请材料", "1. 身份证；2. 租赁合同（公租房）。", 0.900),
+        _match(1, "申请方式", "租住商品房的，无需提供租赁合同，按月提取。", 0.895),
+    ]
+    assert choose_passages("租房提取公积金还要带租房合同吗", matches, 40)[0].passage.position == 1
+    assert choose_passages("租房提取公积金带什么", matches, 40)[0].passage.position == 0

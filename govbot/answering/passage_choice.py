@@ -6,7 +6,8 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * lexical is BM25 over jieba tokens and character bigrams, saturated to [0, 1);
 * the cue prior is a small bonus for the sections a cue word points to ("多少钱" → 收费标准);
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
-  a duration for "多久", an address for "在哪", a phone number for "电话". About a benefit (补贴, 低保, 领…),
+  a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
+  yes/no question ("还要带合同吗" → 无需提供), a date for "最晚". About a benefit (补贴, 低保, 领…),
   "多少钱" means the amount paid out, so the fee section is pushed down and a passage without an amount gets
   none of the match bonus;
 * up to three passages are shown: the best, its exception, and the next best within a margin of it, while
@@ -62,6 +63,19 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         "phone",
         re.compile(r"电话|热线|号码|打给|联系"),
         re.compile(r"\d{3,4}-\d{6,8}|12345|12333|12366"),
+    ),
+    # "还要带合同吗", "能不能换成现金": guides state what is waived or forbidden in so many words.
+    AnswerKind(
+        "exemption",
+        re.compile(
+            r"还要|还用|还需|还得|要不要|用不用|需不需要|需要[^？?]*吗|要[^？?]*吗|能不能|可不可以|可以[^？?]*吗"
+        ),
+        re.compile(r"无需|无须|不需|不用|免于|免予|免提供|免交|不得|不能|不可|不予|不再"),
+    ),
+    AnswerKind(
+        "deadline",
+        re.compile(r"最晚|最迟|截止|几号前|之前要|前要交|过期|到期"),
+        re.compile(r"\d+\s*年\s*\d+\s*月\s*\d+\s*日|\d+\s*月\s*\d+\s*日|截止|到期|届满|之日起"),
     ),
 )
 BENEFIT = re.compile(
