@@ -1,4 +1,5 @@
-"""Answers through the running bot (issue 9), on the heldout and the dev split separately.
+"""Answers through the running bot (issue 9), on each split separately: ``dev`` and ``heldout`` from the first
+question sets, ``dev2`` and ``heldout2`` from a second pair written later by another writer (same rules).
 
 * fact accuracy: the share of fact questions whose first reply (all its messages) contains the fact, and the
   median body length of the answer message (its text without the 来源 line);
@@ -9,7 +10,8 @@
 * per-message latency of the REST webhook.
 
 ``python -m benchmarks.answers`` starts its own stack and runs it alone; ``--dev`` measures the scope decision
-in-process on the dev split and ``--fit`` fits the scope rule there (tuning never reads the heldout split).
+in-process on the tuning splits (dev, dev2) and ``--fit`` fits the scope rule there (tuning never reads a heldout
+split).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ DATA = PROJECT_ROOT / "tests" / "data"
 OUT_OF_SCOPE = DATA / "out_of_scope_questions.tsv"
 FACTS = DATA / "fact_questions.tsv"
 TRADITIONAL = DATA / "traditional_questions.tsv"
-SPLITS = ("heldout", "dev")
+SPLITS = ("heldout", "heldout2", "dev", "dev2")
+TUNING_SPLITS = ("dev", "dev2")  # the scope rule is fitted here; never on a heldout split
 SOURCE_PREFIX = "来源"
 THRESHOLDS = tuple(x / 100 for x in range(5, 96))
 VETOES = (8.0, 9.0, 10.0, 11.0, 12.0, 99.0)
@@ -181,8 +184,9 @@ def dev_cases(answerer) -> list[ScopeCase]:
     from govbot.answering.answerability import personal_case
 
     labelled = [(q.question, q.expected_id, "in_scope") for q in load_dev_questions(split=TUNE)]
-    labelled += [(r["question"], r["doc_id"], "fact") for r in read_rows(FACTS, "dev")]
-    labelled += [(r["question"], None, r["kind"]) for r in read_rows(OUT_OF_SCOPE, "dev")]
+    for split in TUNING_SPLITS:
+        labelled += [(r["question"], r["doc_id"], "fact") for r in read_rows(FACTS, split)]
+        labelled += [(r["question"], None, r["kind"]) for r in read_rows(OUT_OF_SCOPE, split)]
     labelled += [(q, None, "negative") for q in load_negative_questions()]
     version, data = answerer.searcher.data()
     cases = []

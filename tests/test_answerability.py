@@ -105,6 +105,35 @@ def test_salient_terms_drop_cues_and_join_compounds(extractor):
     assert runs == {"退役军人优待证"}
 
 
+def test_words_glued_to_a_modal_or_a_particle_name_nothing(extractor):
+    assert {t.word for t in extractor.terms("高企资格认下来能管多久")} == {"高企", "资格"}
+    assert {t.word for t in extractor.terms("领的上云券多长时间内得用掉")} == {"云券"}
+
+
+def test_a_long_unknown_word_one_inner_character_off_is_a_typo(answerer):
+    scope, record = answerer.scope, answerer.searcher.data()[1].documents["hk-macau-permit"]
+    _, whole = scope.texts_of("test", record)
+    typo, other = (
+        next(t for t in scope.extractor.terms(q) if t.word == w)
+        for q, w in [("港奥通行证签注怎么续", "港奥通行证"), ("办居住证明要多久", "居住证明")]
+    )
+    assert scope.holds(typo, whole)
+    assert not scope.holds(other, whole)  # an edge character changed makes another word
+
+
+@pytest.mark.parametrize(
+    ("question", "neighbour"),
+    [
+        ("开药店要办药品经营许可证 需要什么条件", "food-business-license"),
+        ("去台湾玩要办往来台湾通行证 怎么办理", "hk-macau-permit"),
+    ],
+)
+def test_a_service_named_in_full_that_the_document_lacks_is_declined(answerer, question, neighbour):
+    assert answerer.searcher.search(question).results[0].doc_id == neighbour
+    answer = answerer.answer(question)
+    assert answer.decision == "fallback" and answer.reason == "not_covered"
+
+
 def test_personal_cases_and_policy_cues():
     assert personal_case("我的低保申请到哪一步了")
     assert personal_case("我妈的高龄津贴这个月为啥没发")

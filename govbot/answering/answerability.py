@@ -44,7 +44,7 @@ _GENERIC = frozenset(
     机关 相关 有关 问题 情况 事情 事 东西 事儿 方面 内容 政策 规定 文件 指南 服务 网上 线上 线下 现场
     本人 自己 家里 家人 朋友 人 现在 今年 明年 去年 马上 之前 以后 还是 一般 具体 所有 全部 哪些 什么
     多 少 好 行 对 大概 是否 有没有 能不能 可不可以 会不会 要不要 用 带 拿 准备 提供 提交 证件 证 卡 本
-    表 号 年 月 天 年龄 岁数 多大 几岁 地址 电话 年限 一共 总共 最长 最短 最多 最少 最高 最低 额度 金额 标准
+    表 号 年 月 天 年龄 岁数 多大 几岁 地址 电话 年限 一共 总共 最长 最短 最多 最少 最高 最低 额度 金额 标准 比例
     """.split()
 )
 # How names of services, documents and benefits end: a noun run ending so names a service (游艇驾驶证, 公租房).
@@ -59,6 +59,11 @@ _CUE_WORDS = frozenset(
 _POLICY_CUES = ("补贴", "补助", "政策", "奖励", "津贴", "扶持", "优惠", "减免", "奖补", "资助", "贴息", "待遇")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 VERB_MIN_IDF = 9.0
+NAMED_SERVICE_MIN_CHARS = 4
+LONG_TYPO_CHARS = 4
+# A modal before a verb or a particle after a word ("能管", "得用", "领的", "住院时"): jieba glues them into
+# unknown words or verbs that name nothing, so they never stand for the question's subject.
+_GLUED_FUNCTION = re.compile(r"^[能得要会想可该]|[的了着过吗呢吧时]$")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class Features:
     length: float  # how many salient terms the question has, /10 (long stories mention much beside the service)
     service_missing: float  # 1 when the question names a service (a run like 游艇驾驶证) the document lacks a part of
     service_outside_head: float  # 1 when such a named service is only mentioned in passing (公租房 in a body)
+    named_service_missing: bool = False  # a service named in full (游艇驾驶证, 劳动仲裁) the document lacks a part of
 
     def vector(self) -> tuple[float, ...]:
         return (
@@ -132,6 +138,8 @@ class ScopeRule:
 
     def answers(self, features: Features) -> bool:
         if features.service_missing and features.modifier_missing * 10 >= self.modifier_veto:
+            return False
+        if features.named_service_missing:
             return False
         return self.probability(features) >= self.threshold
 
@@ -200,12 +208,14 @@ class SubjectExtractor:
             previous_noun = noun
         terms = []
         for run in runs:
-            run_text = "".join(word for word, _ in run if word not in _GENERIC and word not in _CUE_WORDS)
+            run_text = "".join(w for w, f in run if w not in _GENERIC and w not in _CUE_WORDS and not self._glued(w, f))
             for word, flag in self._join_singles(run):
                 if word in _GENERIC or word in _CUE_WORDS or len(word) < 2 or not flag.startswith(_SALIENT_POS):
                     continue
                 if flag.startswith("v") and flag != "vn" and self._idf.get(word, 0.0) < VERB_MIN_IDF:
                     continue  # ordinary verbs (考, 丢, 掉) tell what happened, not which service
+                if self._glued(word, flag):
+                    continue
                 known = word in self._idf  # the project dictionary also lists common misspellings (身分证)
                 at = text.find(word)
                 left, right = text[max(0, at - 1) : max(0, at)], text[at + len(word) : at + len(word) + 1]
@@ -213,6 +223,10 @@ class SubjectExtractor:
                 idf = self._idf.get(word, self._median_idf)
                 terms.append(Term(word, idf, known, run_text or word, left, right, parts))
         return tuple(terms)
+
+    def _glued(self, word: str, flag: str) -> bool:
+        """A modal or a particle jieba glued to a word ("能管", "领的", "住院时"): it names nothing."""
+        return (word not in self._idf or flag.startswith("v")) and bool(_GLUED_FUNCTION.search(word))
 
     @staticmethod
     def _join_singles(run: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -249,6 +263,14 @@ def _near(term: Term, text: str) -> bool:
             if re.search(pattern, text):
                 return True
     return False
+
+
+def _one_off(word: str, text: str) -> bool:
+    """``word`` in ``text`` with one of its inner Chinese characters replaced by another (an edge one would make
+    another word: 居住证明 is not 居住证签)."""
+    return any(
+        re.search(re.escape(word[:i]) + _CJK.pattern + re.escape(word[i + 1 :]), text) for i in range(1, len(word) - 1)
+    )
 
 
 def _parts_in(term: Term, text: str) -> bool:
@@ -294,6 +316,8 @@ class Answerability:
         (any unknown word; a known one of three or more characters, such as 身分证)."""
         if term.word in text or _parts_in(term, text) or any(v in text for v in variants(term.word)):
             return True
+        if not term.known and len(term.word) >= LONG_TYPO_CHARS and _one_off(term.word, text):
+            return True  # a long unknown word one character off a word of the text: a typo (港奥通行证)
         return (not term.known or len(term.word) >= 3) and _near(term, text)
 
     def features(self, terms: list[Term], record: dict[str, Any], confidence: float, version: str = "") -> Features:
@@ -318,6 +342,7 @@ class Answerability:
             length=min(len(terms), 10) / 10,
             service_missing=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in missing) else 0.0,
             service_outside_head=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in outside_head) else 0.0,
+            named_service_missing=any(_names_service(t.run) for t in missing),
         )
 
     def judge(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> Verdict:
@@ -346,6 +371,12 @@ class Answerability:
         """The question's main subject when no document is at hand: its rarest salient noun run."""
         terms = self.extractor.terms(question)
         return _nameable(max(terms, key=lambda t: t.idf).run) if terms else None
+
+
+def _names_service(run: str) -> bool:
+    """A service named in full: a noun run of four or more characters ending as service names end (游艇驾驶证,
+    劳动仲裁, 经济适用房); shorter runs are verb-object words (买房, 办证, 刷卡) or a service's everyday name."""
+    return len(run) >= NAMED_SERVICE_MIN_CHARS and run.endswith(SERVICE_SUFFIXES)
 
 
 def _nameable(subject: str) -> str | None:
