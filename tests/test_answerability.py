@@ -156,6 +156,9 @@ def test_personal_cases_and_policy_cues():
         "老伴的高龄津贴这个月咋还没到账",  # the family, named without 我
         "我的居住证为什么迟迟办不下来",
         "麻烦帮我查一下我的社保缴费记录是不是漏了",  # a request that staff act
+        "我的居住证做好没有",
+        "给我派的是哪个律师",  # a detail only the case file holds
+        "我开证明说要调查核实，是查出啥问题了吗",
     ],
 )
 def test_personal_cases_by_pattern_family(question):
@@ -195,6 +198,8 @@ def test_personal_case_probe_set():
         "我没有单位怎么交社保",
         "路边违章停车堵了我家门口，找谁都没人管",
         "我儿子想把油车换成电动的，听说有补贴，要怎么申请，补多少",
+        "我体检查出问题了能办慢病吗",
+        "身份证做好以后去哪领",
     ],
 )
 def test_first_person_how_to_questions_are_not_personal_cases(question):
