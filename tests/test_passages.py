@@ -162,3 +162,16 @@ def test_a_yes_no_question_prefers_the_passage_that_waives_it():
     ]
     assert choose_passages("租房提取公积金还要带租房合同吗", matches, 40)[0].passage.position == 1
     assert choose_passages("租房提取公积金带什么", matches, 40)[0].passage.position == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "plain", "answering"),
+    [
+        ("个人创业最多能贷多少", "贷款期限 3 年，按月付息。", "个人贷款最高 30 万元。"),
+        ("开小卖部得满多少岁", "经营者应有固定经营场所。", "申请人应年满 18 周岁。"),
+        ("小微企业优惠得先去备案不？", "享受优惠的企业应如实申报。", "无需另行申请或备案。"),
+    ],
+)
+def test_the_kind_of_fact_asked_for_picks_between_close_passages(question, plain, answering):
+    matches = [_match(0, "办理条件", plain, 0.900), _match(1, "办理条件", answering, 0.890)]
+    assert choose_passages(question, matches, len(answering) + 5)[0].passage.text == answering

@@ -7,7 +7,8 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * the cue prior is a small bonus for the sections a cue word points to ("多少钱" → 收费标准);
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
   a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
-  yes/no question ("还要带合同吗" → 无需提供), a date for "最晚". About a benefit (补贴, 低保, 领…),
+  yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚", a cap for "最多", an age
+  for "几岁". About a benefit (补贴, 低保, 领…),
   "多少钱" means the amount paid out, so the fee section is pushed down and a passage without an amount gets
   none of the match bonus;
 * up to three passages are shown: the best, its exception, and the next best within a margin of it, while
@@ -68,7 +69,7 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
     AnswerKind(
         "exemption",
         re.compile(
-            r"还要|还用|还需|还得|要不要|用不用|需不需要|需要[^？?]*吗|要[^？?]*吗|能不能|可不可以|可以[^？?]*吗"
+            r"还要|还用|还需|还得|要不要|用不用|需不需要|需要[^？?]*吗|要[^？?]*吗|能不能|可不可以|可以[^？?]*吗|不[？?]"
         ),
         re.compile(r"无需|无须|不需|不用|免于|免予|免提供|免交|不得|不能|不可|不予|不再"),
     ),
@@ -77,6 +78,8 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         re.compile(r"最晚|最迟|截止|几号前|之前要|前要交|过期|到期"),
         re.compile(r"\d+\s*年\s*\d+\s*月\s*\d+\s*日|\d+\s*月\s*\d+\s*日|截止|到期|届满|之日起"),
     ),
+    AnswerKind("maximum", re.compile(r"最多|最高|上限|顶多|最长|封顶"), re.compile(r"最高|最多|上限|不超过|最长|封顶")),
+    AnswerKind("age", re.compile(r"多少岁|几岁|年龄|多大|岁数|满多少"), re.compile(r"\d+\s*周?岁")),
 )
 BENEFIT = re.compile(
     r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
