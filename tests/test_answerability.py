@@ -126,6 +126,7 @@ def test_a_long_unknown_word_one_inner_character_off_is_a_typo(answerer):
     [
         ("开药店要办药品经营许可证 需要什么条件", "food-business-license"),
         ("去台湾玩要办往来台湾通行证 怎么办理", "hk-macau-permit"),
+        ("孩子想从外地转学过来，转学手续咋办", "school-enrollment"),  # a service named by its verb
     ],
 )
 def test_a_service_named_in_full_that_the_document_lacks_is_declined(answerer, question, neighbour):

@@ -59,6 +59,11 @@ _CUE_WORDS = frozenset(
 _POLICY_CUES = ("补贴", "补助", "政策", "奖励", "津贴", "扶持", "优惠", "减免", "奖补", "资助", "贴息", "待遇")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 VERB_MIN_IDF = 9.0
+# Verbs that are themselves the name of a service (办离婚, 转学, 落户): never ordinary, and a document that lacks
+# one does not offer that service.
+SERVICE_VERBS = frozenset(
+    "离婚 结婚 收养 落户 转学 过户 抵押 解押 公证 仲裁 复议 起诉 上牌 年审 退役 入伍 殡葬 火化".split()
+)
 NAMED_SERVICE_MIN_CHARS = 4
 LONG_TYPO_CHARS = 4
 # A modal before a verb or a particle after a word ("能管", "得用", "领的", "住院时"): jieba glues them into
@@ -212,7 +217,8 @@ class SubjectExtractor:
             for word, flag in self._join_singles(run):
                 if word in _GENERIC or word in _CUE_WORDS or len(word) < 2 or not flag.startswith(_SALIENT_POS):
                     continue
-                if flag.startswith("v") and flag != "vn" and self._idf.get(word, 0.0) < VERB_MIN_IDF:
+                ordinary = word not in SERVICE_VERBS and self._idf.get(word, 0.0) < VERB_MIN_IDF
+                if flag.startswith("v") and flag != "vn" and ordinary:
                     continue  # ordinary verbs (考, 丢, 掉) tell what happened, not which service
                 if self._glued(word, flag):
                     continue
@@ -376,7 +382,7 @@ class Answerability:
 def _names_service(run: str) -> bool:
     """A service named in full: a noun run of four or more characters ending as service names end (游艇驾驶证,
     劳动仲裁, 经济适用房); shorter runs are verb-object words (买房, 办证, 刷卡) or a service's everyday name."""
-    return len(run) >= NAMED_SERVICE_MIN_CHARS and run.endswith(SERVICE_SUFFIXES)
+    return run in SERVICE_VERBS or len(run) >= NAMED_SERVICE_MIN_CHARS and run.endswith(SERVICE_SUFFIXES)
 
 
 def _nameable(subject: str) -> str | None:
