@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -19,10 +20,30 @@ from tests.conftest import PROJECT
 BIN = Path(sys.executable).parent
 
 
+FIRST_PORT = 20_000
+MAX_CONSECUTIVE = 64
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def _ephemeral_start() -> int:
+    """The first port the kernel hands out to outgoing connections (32768 on Linux by default)."""
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the ephemeral range: a client waiting for a server there can never connect to itself."""
+    last = _ephemeral_start() - MAX_CONSECUTIVE  # room for free_ports' run of consecutive ports
+    while True:
+        port = random.randint(FIRST_PORT, last)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def free_ports(count: int) -> int:
@@ -49,8 +70,7 @@ def wait_http(url: str, timeout: float = 180.0, process: subprocess.Popen | None
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError, http.client.HTTPException):
-            pass  # not up yet; HTTPException: a connection to a port no one listens on in the ephemeral range can
-            # connect to itself and read back its own request
+            pass  # not up yet (HTTPException: a half-started server)
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
