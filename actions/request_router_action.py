@@ -24,9 +24,9 @@ async def _is_a_question(tracker: Tracker, question: str) -> bool:
     """Whether the message is one citizen's own case (a person answers it), or asks one fact the knowledge service
     answers from one document confidently (the look ahead is not recorded). "有没有我能领的钱" asks one fact of
     no document; "帮我匹配政策" none at all."""
-    simplified = to_simplified(question)
     if question.startswith(BUTTON_PREFIX):
         return False
+    simplified = to_simplified(question)
     if personal_case(simplified):
         return True
     if not asks_one_fact(simplified):
