@@ -135,6 +135,21 @@ def test_a_service_named_in_full_that_the_document_lacks_is_declined(answerer, q
     assert answer.decision == "fallback" and answer.reason == "not_covered"
 
 
+def test_the_decline_names_the_service_asked_for_not_a_word_of_the_story(answerer):
+    assert answerer.answer("开药店要办药品经营许可证 需要什么条件").missing_subject == "药品经营许可证"
+
+
+def test_a_named_service_no_step_holds_is_no_life_event(answerer):
+    answer = answerer.answer("孩子想从外地转学过来，转学手续咋办", kinds=("event",))
+    assert answer.decision == "fallback" and answer.reason == "not_an_event"
+    listed = answerer.answer("在厂里干了三十年马上到年纪，养老金医保社保卡这些后面都要咋整", kinds=("event",))
+    assert listed.doc_id == "retirement-event"  # services the knowledge base holds, listed
+
+
+def test_a_plan_question_takes_the_event_it_names(answerer):
+    assert answerer.answer("我的奶茶店要结业了，得办哪些手续").doc_id == "individual-business-closure"
+
+
 def test_personal_cases_and_policy_cues():
     assert personal_case("我的低保申请到哪一步了")
     assert personal_case("我妈的高龄津贴这个月为啥没发")

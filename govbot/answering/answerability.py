@@ -16,6 +16,7 @@ import math
 import re
 import statistics
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -303,10 +304,20 @@ def document_texts(record: dict[str, Any]) -> tuple[str, str]:
 class Answerability:
     """Judges whether a document answers a question (see the module docstring)."""
 
-    def __init__(self, tokenizer: GovTokenizer, rule: ScopeRule | None = None):
+    def __init__(
+        self,
+        tokenizer: GovTokenizer,
+        rule: ScopeRule | None = None,
+        catalogue: Callable[[], tuple[str, Mapping[str, dict[str, Any]]]] | None = None,
+    ):
+        """``catalogue`` returns the served version and its documents (``Searcher.data``): a service named in
+        full that is some other document's title, alias or keyword ("医保" in "养老金医保社保卡") is a service
+        the knowledge base holds, listed, not one it lacks."""
         self.extractor = SubjectExtractor(tokenizer)
         self.rule = rule or ScopeRule()
+        self._catalogue = catalogue
         self._texts: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self._heads: tuple[str, str] = ("", "")
 
     def texts_of(self, version: str, record: dict[str, Any]) -> tuple[str, str]:
         key = (version, record["id"], record.get("scope", "own"))
@@ -348,7 +359,7 @@ class Answerability:
             length=min(len(terms), 10) / 10,
             service_missing=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in missing) else 0.0,
             service_outside_head=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in outside_head) else 0.0,
-            named_service_missing=any(_names_service(t.run) for t in missing),
+            named_service_missing=any(_names_service(t.run) and not self.holds(t, self._all_heads()) for t in missing),
         )
 
     def judge(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> Verdict:
@@ -367,9 +378,26 @@ class Answerability:
         terms = self.extractor.terms(question)
         return self.rule.probability(self.features(terms, record, confidence, version))
 
+    def _all_heads(self) -> str:
+        """Every document's title, aliases and keywords, for the served version."""
+        if self._catalogue is None:
+            return ""
+        version, documents = self._catalogue()
+        if self._heads[0] != version:
+            self._heads = (version, "\n".join(document_texts(record)[0] for record in documents.values()))
+        return self._heads[1]
+
+    def lacks_named_service(self, question: str, record: dict[str, Any], version: str = "") -> bool:
+        """The question names a service in full (药品经营许可证, 转学) that ``record`` lacks."""
+        return self.features(self.extractor.terms(question), record, 0.0, version).named_service_missing
+
     def missing_subject(self, terms: list[Term], record: dict[str, Any], version: str = "") -> str | None:
-        """The noun run of the rarest term the document's head lacks: what was not found, by name."""
-        head, _ = self.texts_of(version, record)
+        """What was not found, by name: a service the question names in full and the document lacks, else the
+        noun run of the rarest term the document's head lacks."""
+        head, whole = self.texts_of(version, record)
+        named = [t.run for t in terms if _names_service(t.run) and not self.holds(t, whole)]
+        if named and (subject := _nameable(named[0])):
+            return subject
         missing = [t for t in terms if not self.holds(t, head)] or terms
         return _nameable(max(missing, key=lambda t: t.idf).run) if missing else None
 

@@ -107,8 +107,13 @@ class Answerer:
 
     def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None, event_confidence: float = 0.4):
         self.searcher = searcher
-        self.scope = Answerability(searcher.tokenizer, scope_rule)
+        self.scope = Answerability(searcher.tokenizer, scope_rule, self._catalogue)
         self.event_confidence = event_confidence
+
+    def _catalogue(self) -> tuple[str, dict[str, dict[str, Any]]]:
+        """The served snapshot's version and documents."""
+        version, data = self.searcher.data()
+        return version, data.documents
 
     def answer(
         self,
@@ -143,6 +148,9 @@ class Answerer:
             response = self._without_events(question, response)  # nor is a plan one of two to choose from
         floor = self.searcher.policy.fallback_below
         if not kinds and not personal_case(question) and (event_id := planned_event(question, response, floor)):
+            _, data = self.searcher.data()
+            named = named_instead(question, data.documents, [r for r in response.results if r.type == EVENT])
+            event_id = named.doc_id if named else event_id  # "奶茶店要结业" names closing, not opening, a shop
             first = [r for r in response.results if r.doc_id == event_id]
             planned = replace(response, results=first + [r for r in response.results if r.doc_id != event_id])
             if self._scope_verdict(question, planned).answerable:
@@ -151,14 +159,18 @@ class Answerer:
 
     def _event_answer(self, question: str, query_vector: np.ndarray | None) -> Answer:
         """A life-event question (the dialogue's NLU says so): the event its words point to, or a fallback
-        without options when the question is one service's (see :mod:`govbot.answering.event_choice`)."""
+        without options when the question is one service's (see :mod:`govbot.answering.event_choice`) or names a
+        service in full that none of the event's steps holds ("转学" is no step of a birth)."""
         filters = SearchFilters(doc_types=(EVENT,))
         events = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         everything = self.searcher.search(question, top_k=EVERYTHING_DEPTH, query_vector=events.vector)
-        _, data = self.searcher.data()
+        version, data = self.searcher.data()
         named = named_instead(question, data.documents, events.results)
         chosen = named or (events.results[0] if events.results else None)
-        if chosen and not event_fits(question, chosen.doc_id, everything):
+        if chosen and (
+            not event_fits(question, chosen.doc_id, everything)
+            or self.scope.lacks_named_service(question, scope_record(data.documents, chosen.doc_id), version)
+        ):
             return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
         if named and not personal_case(question):
             return self._from_document(named.doc_id, question, named.confidence)
