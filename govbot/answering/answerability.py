@@ -1,13 +1,15 @@
 """Honest scope: does the best document actually cover what was asked, or should the assistant decline?
 
 The question's salient terms come from jieba (part of speech, IDF from jieba's own dictionary) without
-question cues, generic government words and the city name; adjacent nouns form noun runs ("退役军人优待证").
-A term is held by a document when it appears in its title, aliases, keywords (the head) or body, as a whole,
-as the dictionary parts of a compound, or misspelt by one character next to an unchanged neighbour. A small
-logistic model over the ranking's confidence and these coverage features (fitted on the dev split) decides;
-a named service missing a rare modifier (游艇 of 游艇驾驶证) is always declined. The subject named in a decline
-is the noun run of the rarest term the document's head lacks. Personal cases ("我的低保申请到哪一步了") are
-handed to a person, who can look at the case: no guide answers them.
+question cues, generic government words, the city name and words jieba glued to a modal or a particle ("能管");
+adjacent nouns form noun runs ("退役军人优待证"). A term is held by a document when it appears in its title,
+aliases, keywords (the head) or body, as a whole, as the dictionary parts of a compound, through the synonym
+table, or misspelt by one character (next to an unchanged neighbour, or inside a long unknown word). A small
+logistic model over the ranking's confidence and these coverage features (fitted on the dev split) decides.
+Two cases are always declined: a service named in full (游艇驾驶证, 药品经营许可证, or a service verb such as
+转学) that the document lacks and no document's head lists, and a named service missing a rare modifier. The
+subject named in a decline is that service, else the noun run of the rarest term the document's head lacks.
+Personal cases ("我的低保申请到哪一步了") are handed to a person, who can look at the case: no guide answers them.
 """
 
 from __future__ import annotations

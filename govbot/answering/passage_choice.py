@@ -8,13 +8,12 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
   a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
   yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚", a cap for "最多", an age
-  for "几岁". About a benefit (补贴, 低保, 领…),
-  "多少钱" means the amount paid out, so the fee section is pushed down and a passage without an amount gets
-  none of the match bonus;
+  for "几岁". About a benefit (补贴, 低保, 领…), "多少钱" means the amount paid out, so the fee section is
+  pushed down and a passage without an amount gets none of the match bonus;
 * up to three passages are shown: the best, its exception, and the next best within a margin of it, while
   they fit the body budget.
 
-Weights were set on questions written from the documents (``tests/test_passages.py``) and the dev split of the
+Weights were set on questions written from the documents (``tests/test_passages.py``) and the dev splits of the
 fact-question set; never on a held-out split.
 """
 
