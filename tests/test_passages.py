@@ -133,6 +133,10 @@ def test_asked_section(question, section):
     assert asked_section(question, ["概述", "申请材料", "办理流程"]) == section
 
 
+def test_a_policy_shows_what_to_bring_from_how_to_apply():
+    assert asked_section("那要带什么？", ["适用对象", "申请方式", "政策依据"]) == "申请方式"
+
+
 def _match(position: int, section: str, text: str, dense: float) -> PassageMatch:
     return PassageMatch(Passage(f"d#{position}", "d", "文档", section, position, text), dense, 0.0)
 

@@ -8,7 +8,7 @@ import re
 # so a policy (which has no 收费标准) can answer "多少钱" from 支持内容.
 SECTION_CUES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (
-        ("申请材料",),
+        ("申请材料", "申请方式"),  # a policy lists what to bring under how to apply
         re.compile(r"材料|资料|带什么|带啥|带哪些|证件|证明|复印件|照片|准备什么|准备啥|要交什么|提交什么|要些啥"),
     ),
     (
