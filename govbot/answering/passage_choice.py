@@ -38,47 +38,42 @@ class AnswerKind:
     holds: re.Pattern[str]
 
 
-_AMOUNT = re.compile(r"\d[\d,.]*\s*(?:万|千|百)?元|免费|不收费|免收|免缴|不收取|无需缴费")
+def _kind(name: str, asks: str, holds: str) -> AnswerKind:
+    """An answer kind from its two patterns' source."""
+    return AnswerKind(name, re.compile(asks), re.compile(holds))
+
+
+_AMOUNT = r"\d[\d,.]*\s*(?:万|千|百)?元|免费|不收费|免收|免缴|不收取|无需缴费"
 ANSWER_KINDS: tuple[AnswerKind, ...] = (
-    AnswerKind(
+    _kind(
         "amount",
-        re.compile(
-            r"多少钱|几块|费用|收费|收不收|要钱|花钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|金额|标准是多少|多少"
-        ),
+        r"多少钱|几块|费用|收费|收不收|要钱|花钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|金额|标准是多少|多少",
         _AMOUNT,
     ),
-    AnswerKind(
+    _kind(
         "duration",
-        re.compile(
-            r"多久|几天|多长时间|时限|多少天|什么时候|多快|要等|几个工作日|啥时候|有效期|期限|几年|多少年|几个月"
-        ),
-        re.compile(r"\d+\s*(?:个)?(?:工作日|日|天|周|年|个月|月|小时)|长期|当场|当天|即时|即办|立即"),
+        r"多久|几天|多长时间|时限|多少天|什么时候|多快|要等|几个工作日|啥时候|有效期|期限|几年|多少年|几个月",
+        r"\d+\s*(?:个)?(?:工作日|日|天|周|年|个月|月|小时)|长期|当场|当天|即时|即办|立即",
     ),
-    AnswerKind(
+    _kind(
         "place",
-        re.compile(r"在哪|哪里|哪儿|去哪|地址|地点|窗口|哪个部门|什么地方|到哪"),
-        re.compile(r"\d+\s*号|窗口|服务中心|大厅|派出所|网上|APP|政务服务网|办事处"),
+        r"在哪|哪里|哪儿|去哪|地址|地点|窗口|哪个部门|什么地方|到哪",
+        r"\d+\s*号|窗口|服务中心|大厅|派出所|网上|APP|政务服务网|办事处",
     ),
-    AnswerKind(
-        "phone",
-        re.compile(r"电话|热线|号码|打给|联系"),
-        re.compile(r"\d{3,4}-\d{6,8}|12345|12333|12366"),
-    ),
+    _kind("phone", r"电话|热线|号码|打给|联系", r"\d{3,4}-\d{6,8}|12345|12333|12366"),
     # "还要带合同吗", "能不能换成现金": guides state what is waived or forbidden in so many words.
-    AnswerKind(
+    _kind(
         "exemption",
-        re.compile(
-            r"还要|还用|还需|还得|要不要|用不用|需不需要|需要[^？?]*吗|要[^？?]*吗|能不能|可不可以|可以[^？?]*吗|不[？?]"
-        ),
-        re.compile(r"无需|无须|不需|不用|免于|免予|免提供|免交|不得|不能|不可|不予|不再"),
+        r"还要|还用|还需|还得|要不要|用不用|需不需要|需要[^？?]*吗|要[^？?]*吗|能不能|可不可以|可以[^？?]*吗|不[？?]",
+        r"无需|无须|不需|不用|免于|免予|免提供|免交|不得|不能|不可|不予|不再",
     ),
-    AnswerKind(
+    _kind(
         "deadline",
-        re.compile(r"最晚|最迟|截止|几号前|之前要|前要交|过期|到期"),
-        re.compile(r"\d+\s*年\s*\d+\s*月\s*\d+\s*日|\d+\s*月\s*\d+\s*日|截止|到期|届满|之日起"),
+        r"最晚|最迟|截止|几号前|之前要|前要交|过期|到期",
+        r"\d+\s*年\s*\d+\s*月\s*\d+\s*日|\d+\s*月\s*\d+\s*日|截止|到期|届满|之日起",
     ),
-    AnswerKind("maximum", re.compile(r"最多|最高|上限|顶多|最长|封顶"), re.compile(r"最高|最多|上限|不超过|最长|封顶")),
-    AnswerKind("age", re.compile(r"多少岁|几岁|年龄|多大|岁数|满多少"), re.compile(r"\d+\s*周?岁")),
+    _kind("maximum", r"最多|最高|上限|顶多|最长|封顶", r"最高|最多|上限|不超过|最长|封顶"),
+    _kind("age", r"多少岁|几岁|年龄|多大|岁数|满多少", r"\d+\s*周?岁"),
 )
 BENEFIT = re.compile(
     r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
