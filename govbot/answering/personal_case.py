@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The asker's own affairs: first person, possibly possessive or plural (我们公司, 咱家, 本人的), or the family's
 # named without it ("老伴的养老金这个月咋没到账").
@@ -72,6 +73,7 @@ _STATE = re.compile(_STATUS)
 _REFERENCE = re.compile(_CASE_ID)
 
 
+@lru_cache(maxsize=1024)  # one answer asks up to four times (event plan, near tie, scope, router)
 def personal_case(question: str) -> bool:
     """ "我的低保申请到哪一步了": the status of one citizen's own case, which only staff can look up."""
     text = unicodedata.normalize("NFKC", question)
