@@ -361,7 +361,7 @@ class Answerability:
             length=min(len(terms), 10) / 10,
             service_missing=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in missing) else 0.0,
             service_outside_head=1.0 if any(t.run.endswith(SERVICE_SUFFIXES) for t in outside_head) else 0.0,
-            named_service_missing=any(_names_service(t.run) and not self.holds(t, self._all_heads()) for t in missing),
+            named_service_missing=self._names_unlisted_service(missing),
         )
 
     def judge(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> Verdict:
@@ -379,6 +379,11 @@ class Answerability:
         """The model's probability that ``record`` answers the question (personal cases aside)."""
         terms = self.extractor.terms(question)
         return self.rule.probability(self.features(terms, record, confidence, version))
+
+    def _names_unlisted_service(self, missing: list[Term]) -> bool:
+        """A missing term whose run names a service in full that no document's head lists."""
+        named = [t for t in missing if _names_service(t.run)]
+        return bool(named) and any(not self.holds(t, self._all_heads()) for t in named)
 
     def _all_heads(self) -> str:
         """Every document's title, aliases and keywords, for the served version."""
