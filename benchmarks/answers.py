@@ -132,6 +132,8 @@ def measure_split(report: Report, bot: BotClient, app_url: str, split: str, late
         {"share": share(everything), "n": len(everything), **{k: share(v) for k, v in sorted(false_answers.items())}},
     )
     traditional = read_rows(TRADITIONAL, split)
+    if not traditional:
+        return  # the second question sets have no Traditional pairs
     hits: dict[str, list[bool]] = {"question_hant": [], "question_hans": []}
     with httpx.Client(timeout=30) as client:
         for row in traditional:
