@@ -31,6 +31,7 @@ from benchmarks.report import Report, percentiles
 from benchmarks.retrieval_eval import TUNE, load_dev_questions, load_negative_questions
 from govbot.answering.answerability import Features, ScopeRule
 from govbot.settings import PROJECT_ROOT, get_settings
+from knowledge.service_catalogue import load_catalogue
 
 DATA = PROJECT_ROOT / "tests" / "data"
 OUT_OF_SCOPE = DATA / "out_of_scope_questions.tsv"
@@ -256,7 +257,9 @@ def _in_process(fit: bool, probes: Path | None) -> None:
     from govbot.components import make_searcher
 
     settings = get_settings()
-    answerer = Answerer(make_searcher(settings=settings), settings.scope_rule)
+    answerer = Answerer(
+        make_searcher(settings=settings), settings.scope_rule, services=load_catalogue(settings.service_catalogue)
+    )
     if probes:
         global OUT_OF_SCOPE
         OUT_OF_SCOPE = probes

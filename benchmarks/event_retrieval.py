@@ -17,6 +17,7 @@ from benchmarks.answers import read_rows
 from govbot.answering.answerer import EVENT, Answerer
 from govbot.components import make_searcher
 from govbot.settings import PROJECT_ROOT, get_settings
+from knowledge.service_catalogue import load_catalogue
 
 DATA = PROJECT_ROOT / "tests" / "data"
 
@@ -87,7 +88,10 @@ def main() -> None:
     parser.add_argument("--skip-guides", action="store_true", help="only the routing set")
     args = parser.parse_args()
     settings = get_settings()
-    answerer = Answerer(make_searcher(args.index, settings), settings.scope_rule, settings.event_confidence)
+    searcher = make_searcher(args.index, settings)
+    answerer = Answerer(
+        searcher, settings.scope_rule, settings.event_confidence, load_catalogue(settings.service_catalogue)
+    )
     report = {"routing": routing(answerer, args.split)}
     if not args.skip_guides:
         report["guides"] = guides(answerer)

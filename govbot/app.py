@@ -37,6 +37,7 @@ from govbot.security.install import install_security
 from govbot.settings import Settings, get_settings
 from govbot.storage.subscriptions import notify_subscribers
 from index.builder import BuildResult, build_index
+from knowledge.service_catalogue import load_catalogue
 
 ROUTERS = (
     knowledge.router,
@@ -90,7 +91,9 @@ def create_app() -> FastAPI:
     app.state.rasa_client = chat_proxy.rasa_client(settings.http_pool)
     app.state.rasa_ring = Ring(settings.rasa_urls)
     app.state.searcher = make_searcher(settings=settings)
-    app.state.answerer = Answerer(app.state.searcher, settings.scope_rule, settings.event_confidence)
+    app.state.answerer = Answerer(
+        app.state.searcher, settings.scope_rule, settings.event_confidence, load_catalogue(settings.service_catalogue)
+    )
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)

@@ -46,6 +46,11 @@ class Settings:
     """Resolved settings. Build with :func:`get_settings`."""
 
     kb_dir: Path = field(default_factory=lambda: _path("KB_DIR", PROJECT_ROOT / "knowledge" / "docs"))
+    # The city's service catalogue (every service by name, with or without a guide): honest scope declines a
+    # service it lists that no guide covers (knowledge/service_catalogue.py).
+    service_catalogue: Path = field(
+        default_factory=lambda: _path("SERVICE_CATALOGUE", PROJECT_ROOT / "knowledge" / "service_catalogue.tsv")
+    )
     var_dir: Path = field(default_factory=lambda: _path("VAR_DIR", PROJECT_ROOT / "var"))
     models_dir: Path = field(default_factory=lambda: _path("MODELS_DIR", PROJECT_ROOT / "models"))
     index_dir: Path = field(

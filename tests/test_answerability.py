@@ -224,6 +224,35 @@ def test_a_case_in_none_of_the_pattern_shapes_is_read_by_the_model(question):
 
 
 @pytest.mark.parametrize(
+    ("question", "service", "neighbour"),
+    [
+        ("长期护理保险待遇怎么申请", "长期护理保险", "policy-disability-subsidy"),
+        ("健康证明在哪办", "健康证明", "birth-registration"),
+    ],
+)
+def test_a_catalogue_service_no_guide_covers_is_declined_by_its_name(
+    answerer, sample_index, searcher_factory, settings, question, service, neighbour
+):
+    without_catalogue = Answerer(searcher_factory(sample_index), settings.scope_rule, services=())
+    assert without_catalogue.answer(question).doc_id == neighbour  # what the catalogue prevents
+    declined = answerer.answer(question)
+    assert declined.decision == "fallback" and declined.missing_subject == service
+    assert f"没有找到关于「{service}」的" in declined.message
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("办施工许可要先有建设工程规划许可证吗", "construction-permit"),
+        ("公租房住户能提公积金付房租吗", "policy-rental-withdrawal"),
+    ],
+)
+def test_a_catalogue_service_mentioned_beside_the_guides_own_is_no_decline(answerer, question, doc_id):
+    answer = answerer.answer(question)
+    assert answer.decision == "answer" and answer.doc_id == doc_id
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "我被裁员了能领失业金吗",

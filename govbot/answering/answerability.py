@@ -6,9 +6,12 @@ adjacent nouns form noun runs ("退役军人优待证"). A term is held by a doc
 aliases, keywords (the head) or body, as a whole, as the dictionary parts of a compound, through the synonym
 table, or misspelt by one character (next to an unchanged neighbour, or inside a long unknown word). A small
 logistic model over the ranking's confidence and these coverage features (fitted on the dev split) decides.
-Two cases are always declined: a service named in full (游艇驾驶证, 药品经营许可证, or a service verb such as
-转学) that the document lacks and no document's head lists, and a named service missing a rare modifier. The
-subject named in a decline is that service, else the noun run of the rarest term the document's head lacks.
+Three cases are always declined: a service named in full (游艇驾驶证, 药品经营许可证, or a service verb such as
+转学) that the document lacks and no document's head lists; a named service missing a rare modifier; and a
+service of the city's catalogue (knowledge/service_catalogue.tsv) that no guide covers, named by the question
+when the document lacks it or mentions it only in passing while nothing else the question names is in the
+document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). The subject named in a decline is that service,
+else the noun run of the rarest term the document's head lacks.
 Personal cases ("我的低保申请到哪一步了") are handed to a person, who can look at the case: no guide answers them.
 """
 
@@ -18,7 +21,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,9 +31,11 @@ import jieba.analyse
 import jieba.posseg
 
 from govbot.answering.personal_case import personal_case
+from govbot.answering.service_names import NamedService, ServiceNames
 from govbot.security.message_limit import MAX_MESSAGE_CHARS
 from index.synonyms import variants
 from index.tokenizer import GovTokenizer
+from knowledge.service_catalogue import CatalogueEntry
 
 COVERED, NOT_COVERED, PERSONAL_CASE = "covered", "not_covered", "personal_case"
 IDF_FILE = Path(jieba.analyse.__file__).with_name("idf.txt")
@@ -311,13 +316,15 @@ class Answerability:
         tokenizer: GovTokenizer,
         rule: ScopeRule | None = None,
         catalogue: Callable[[], tuple[str, Mapping[str, dict[str, Any]]]] | None = None,
+        services: Iterable[CatalogueEntry] = (),
     ):
         """``catalogue`` returns the served version and its documents (``Searcher.data``): a service named in
         full that is some other document's title, alias or keyword ("医保" in "养老金医保社保卡") is a service
-        the knowledge base holds, listed, not one it lacks."""
+        the knowledge base holds, listed, not one it lacks. ``services`` are the city's service catalogue."""
         self.extractor = SubjectExtractor(tokenizer)
         self.rule = rule or ScopeRule()
         self._catalogue = catalogue
+        self._services = ServiceNames(services)
         self._texts: dict[tuple[str, str, str], tuple[str, str]] = {}
         self._heads: tuple[str, str] = ("", "")
 
@@ -371,9 +378,32 @@ class Answerability:
         terms = self.extractor.terms(question)
         features = self.features(terms, record, confidence, version)
         probability = self.rule.probability(features)
-        if self.rule.answers(features):
-            return Verdict(True, COVERED, probability=probability)
-        return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
+        if not self.rule.answers(features):
+            return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
+        if unheld := self._unheld_service(_normalise(question), terms, record, version):
+            return Verdict(False, NOT_COVERED, unheld.text, probability)
+        return Verdict(True, COVERED, probability=probability)
+
+    def _unheld_service(
+        self, text: str, terms: list[Term], record: dict[str, Any], version: str
+    ) -> NamedService | None:
+        """A catalogue service that no guide covers, named in ``text``, which ``record`` does not answer: the
+        document lacks it, or mentions it only in its body (a material, a prerequisite) while nothing else the
+        question names is in its head ("建设工程规划许可证怎么申请" is not the construction permit's guide)."""
+        named = self._services.named(text)
+        heads = self._all_heads()
+        unheld = [n for n in named if not any(name in heads for name in n.entry.names)]
+        if not unheld:
+            return None
+        head, whole = self.texts_of(version, record)
+        for service in unheld:
+            if not any(name in whole for name in service.entry.names):
+                return service
+        inside = [(n.start, n.end) for n in unheld]
+        others = [t for t in terms if not any(start <= text.find(t.word) < end for start, end in inside)]
+        if any(self.holds(t, head) for t in others) or any(n.text in head for n in named if n not in unheld):
+            return None
+        return unheld[0]
 
     def probability(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> float:
         """The model's probability that ``record`` answers the question (personal cases aside)."""

@@ -8,6 +8,7 @@ for clients that only show text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -33,6 +34,7 @@ from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse, SearchResult
 from knowledge.document import INTRO_SECTION
+from knowledge.service_catalogue import CatalogueEntry, load_catalogue
 
 NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
@@ -105,9 +107,17 @@ class Answer:
 class Answerer:
     """Composes answers from a :class:`Searcher`'s served snapshot."""
 
-    def __init__(self, searcher: Searcher, scope_rule: ScopeRule | None = None, event_confidence: float = 0.4):
+    def __init__(
+        self,
+        searcher: Searcher,
+        scope_rule: ScopeRule | None = None,
+        event_confidence: float = 0.4,
+        services: Iterable[CatalogueEntry] | None = None,
+    ):
+        """``services``: the city's service catalogue (by default knowledge/service_catalogue.tsv)."""
         self.searcher = searcher
-        self.scope = Answerability(searcher.tokenizer, scope_rule, self._catalogue)
+        catalogue = load_catalogue() if services is None else services
+        self.scope = Answerability(searcher.tokenizer, scope_rule, self._catalogue, catalogue)
         self.event_confidence = event_confidence
 
     def _catalogue(self) -> tuple[str, dict[str, dict[str, Any]]]:
