@@ -174,6 +174,7 @@ def test_a_yes_no_question_prefers_the_passage_that_waives_it():
         ("个人创业最多能贷多少", "贷款期限 3 年，按月付息。", "个人贷款最高 30 万元。"),
         ("开小卖部得满多少岁", "经营者应有固定经营场所。", "申请人应年满 18 周岁。"),
         ("小微企业优惠得先去备案不？", "享受优惠的企业应如实申报。", "无需另行申请或备案。"),
+        ("证书拿到手能管几年", "认定结果公示 5 个工作日。", "证书有效期为 3 年。"),
     ],
 )
 def test_the_kind_of_fact_asked_for_picks_between_close_passages(question, plain, answering):

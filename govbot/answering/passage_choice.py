@@ -8,8 +8,8 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
   a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
   yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚", a cap for "最多", an age
-  for "几岁". About a benefit (补贴, 低保, 领…), "多少钱" means the amount paid out, so the fee section is
-  pushed down and a passage without an amount gets none of the match bonus;
+  for "几岁", a period of validity for "能管多久". About a benefit (补贴, 低保, 领…), "多少钱" means the amount
+  paid out, so the fee section is pushed down and a passage without an amount gets none of the match bonus;
 * up to three passages are shown: the best, its exception, and the next best within a margin of it, while
   they fit the body budget.
 
@@ -73,6 +73,10 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         r"\d+\s*年\s*\d+\s*月\s*\d+\s*日|\d+\s*月\s*\d+\s*日|截止|到期|届满|之日起",
     ),
     _kind("maximum", r"最多|最高|上限|顶多|最长|封顶", r"最高|最多|上限|不超过|最长|封顶"),
+    # "能管多久" asks how long a certificate stays valid, not how long the service takes.
+    _kind(
+        "validity", r"有效期|管(?:多久|几年|多长)|能用(?:多久|几年)|(?:多久|几年|多长时间)(?:有效|过期|失效)", r"有效"
+    ),
     _kind("age", r"多少岁|几岁|年龄|多大|岁数|满多少", r"\d+\s*周?岁"),
 )
 BENEFIT = re.compile(
