@@ -253,6 +253,16 @@ def test_a_catalogue_service_mentioned_beside_the_guides_own_is_no_decline(answe
 
 
 @pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [("高企资格到期以后怎么办", "high-tech-enterprise"), ("低保资格一年一审吗", "minimum-living-allowance")],
+)
+def test_a_question_naming_the_documents_own_service_by_its_catalogue_name_is_answered(answerer, question, doc_id):
+    """The coverage model alone declines these ("资格" outside the head, a low ranking confidence)."""
+    answer = answerer.answer(question)
+    assert answer.decision == "answer" and answer.doc_id == doc_id
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "我被裁员了能领失业金吗",

@@ -10,8 +10,10 @@ Three cases are always declined: a service named in full (游艇驾驶证, 药�
 转学) that the document lacks and no document's head lists; a named service missing a rare modifier; and a
 service of the city's catalogue (knowledge/service_catalogue.tsv) that no guide covers, named by the question
 when the document lacks it or mentions it only in passing while nothing else the question names is in the
-document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). The subject named in a decline is that service,
-else the noun run of the rarest term the document's head lacks.
+document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). Conversely a question naming the document's own
+service by a catalogue name its head lists ("高企资格认下来能管多久") is answered whatever the model says, unless
+it also names a service the document lacks. The subject named in a decline is that service, else the noun run of
+the rarest term the document's head lacks.
 Personal cases ("我的低保申请到哪一步了") are handed to a person, who can look at the case: no guide answers them.
 """
 
@@ -149,8 +151,12 @@ class ScopeRule:
     resolve_floor: float = 0.85
     resolve_gap: float = 1.0
 
+    def vetoes(self, features: Features) -> bool:
+        """A named service lacks a modifier rare enough (游艇 of 游艇驾驶证) to decline whatever the model says."""
+        return bool(features.service_missing) and features.modifier_missing * 10 >= self.modifier_veto
+
     def answers(self, features: Features) -> bool:
-        if features.service_missing and features.modifier_missing * 10 >= self.modifier_veto:
+        if self.vetoes(features):
             return False
         if features.named_service_missing:
             return False
@@ -378,11 +384,20 @@ class Answerability:
         terms = self.extractor.terms(question)
         features = self.features(terms, record, confidence, version)
         probability = self.rule.probability(features)
-        if not self.rule.answers(features):
-            return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
-        if unheld := self._unheld_service(_normalise(question), terms, record, version):
+        text = _normalise(question)
+        if unheld := self._unheld_service(text, terms, record, version):
             return Verdict(False, NOT_COVERED, unheld.text, probability)
+        if not self.rule.answers(features) and not self._names_its_service(text, record, version, features):
+            return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
         return Verdict(True, COVERED, probability=probability)
+
+    def _names_its_service(self, text: str, record: dict[str, Any], version: str, features: Features) -> bool:
+        """The question names the document's own service by a catalogue name its head lists ("高企" for the
+        high-tech enterprise guide) and no service the document lacks: it asks about that service."""
+        if features.named_service_missing or self.rule.vetoes(features):
+            return False
+        head, _ = self.texts_of(version, record)
+        return any(service.text in head for service in self._services.named(text))
 
     def _unheld_service(
         self, text: str, terms: list[Term], record: dict[str, Any], version: str
@@ -393,6 +408,7 @@ class Answerability:
         named = self._services.named(text)
         heads = self._all_heads()
         unheld = [n for n in named if not any(name in heads for name in n.entry.names)]
+        unheld.sort(key=lambda n: len(n.text), reverse=True)  # "药品经营许可证", not the story's "开药店"
         if not unheld:
             return None
         head, whole = self.texts_of(version, record)
