@@ -340,7 +340,9 @@ def test_a_specific_question_on_a_near_tie_is_answered_offering_the_runner_up(an
     assert answerer.answer("公积金").decision == "clarify"
 
 
-@pytest.mark.parametrize("question", ["社保卡丢了怎么补办", "身份证过期了怎么换", "护照怎么办"])
+@pytest.mark.parametrize(
+    "question", ["社保卡丢了怎么补办", "身份证过期了怎么换", "护照怎么办", "开电子发票要准备啥，还用买税控盘吗"]
+)
 def test_a_service_question_is_not_forced_into_an_event(answerer, question):
     assert answerer.answer(question, kinds=("event",)).decision == "fallback"
     assert answerer.answer(question).decision == "answer"

@@ -16,6 +16,7 @@ from govbot.events.plan import EVENT, expand_steps
 from index.searcher import SearchResponse, SearchResult
 
 OUTRANKED_MARGIN = 0.25  # a confidence gap between the event and the best other document that settles it
+FAR_AHEAD_MARGIN = 0.5  # a service this far above the event is asked about even by a plan question
 
 
 def _names_event(question: str, record: Mapping[str, Any]) -> bool:
@@ -37,12 +38,15 @@ def named_instead(
 
 def event_fits(question: str, event_id: str, everything: SearchResponse) -> bool:
     """Whether the question is the event's rather than one service's. A question asking one fact needs the event
-    clearly above every other document; one asking for no plan, no other document far above the event."""
+    clearly above every other document; one asking for no plan, no other document far above the event; one asking
+    for a plan, no service that far above it ("开电子发票要准备啥" asks the invoice guide's materials)."""
     own = next((r.confidence for r in everything.results if r.doc_id == event_id), 0.0)
     other = next((r.confidence for r in everything.results if r.type != EVENT), 0.0)
     if asks_one_fact(question):
         return own - other >= OUTRANKED_MARGIN
-    return wants_whole_plan(question) or other - own < OUTRANKED_MARGIN
+    if wants_whole_plan(question):
+        return other - own < FAR_AHEAD_MARGIN
+    return other - own < OUTRANKED_MARGIN
 
 
 def leads_everything(documents: Mapping[str, Mapping[str, Any]], event_id: str, everything: SearchResponse) -> bool:
