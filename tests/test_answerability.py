@@ -254,7 +254,11 @@ def test_a_catalogue_service_mentioned_beside_the_guides_own_is_no_decline(answe
 
 @pytest.mark.parametrize(
     ("question", "doc_id"),
-    [("高企资格到期以后怎么办", "high-tech-enterprise"), ("低保资格一年一审吗", "minimum-living-allowance")],
+    [
+        ("高企资格到期以后怎么办", "high-tech-enterprise"),
+        ("低保资格一年一审吗", "minimum-living-allowance"),
+        ("户口迁进来准迁证要自己跑吗", "hukou-transfer"),  # 准迁证 names 户口迁移 in the catalogue
+    ],
 )
 def test_a_question_naming_the_documents_own_service_by_its_catalogue_name_is_answered(answerer, question, doc_id):
     """The coverage model alone declines these ("资格" outside the head, a low ranking confidence)."""

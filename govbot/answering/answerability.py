@@ -11,9 +11,9 @@ Three cases are always declined: a service named in full (游艇驾驶证, 药�
 service of the city's catalogue (knowledge/service_catalogue.tsv) that no guide covers, named by the question
 when the document lacks it or mentions it only in passing while nothing else the question names is in the
 document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). Conversely a question naming the document's own
-service by a catalogue name its head lists ("高企资格认下来能管多久") is answered whatever the model says, unless
-it also names a service the document lacks. The subject named in a decline is that service, else the noun run of
-the rarest term the document's head lacks.
+service, a catalogue service one of whose names its head lists ("高企资格认下来能管多久"), is answered whatever
+the model says, unless it also names a service the document lacks. The subject named in a decline is that
+service, else the noun run of the rarest term the document's head lacks.
 Personal cases ("我的低保申请到哪一步了") are handed to a person, who can look at the case: no guide answers them.
 """
 
@@ -392,12 +392,13 @@ class Answerability:
         return Verdict(True, COVERED, probability=probability)
 
     def _names_its_service(self, text: str, record: dict[str, Any], version: str, features: Features) -> bool:
-        """The question names the document's own service by a catalogue name its head lists ("高企" for the
-        high-tech enterprise guide) and no service the document lacks: it asks about that service."""
+        """The question names the document's own service, a catalogue service one of whose names its head lists
+        ("高企" for the high-tech enterprise guide, "准迁证" of 户口迁移 for the hukou transfer guide), and no
+        service the document lacks: it asks about that service."""
         if features.named_service_missing or self.rule.vetoes(features):
             return False
         head, _ = self.texts_of(version, record)
-        return any(service.text in head for service in self._services.named(text))
+        return any(name in head for service in self._services.named(text) for name in service.entry.names)
 
     def _unheld_service(
         self, text: str, terms: list[Term], record: dict[str, Any], version: str
