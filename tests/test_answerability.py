@@ -412,3 +412,20 @@ def test_an_events_own_text_and_its_steps_scope_are_judged_apart(answerer, token
     used = Answerability(tokenizer)
     used.probability(question, scope_record(data.documents, "unemployment-event"), 0.5, version)
     assert used.probability(question, own, 0.5, version) == fresh
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "material"),
+    [
+        ("孩子上户口要带结婚证吗", "birth-registration", "marriage-registration"),
+        ("没领结婚证，孩子上户口还要交结婚证吗", "birth-registration", "marriage-registration"),
+        ("已经拿了稳岗返还，还能领扩岗补助吗", "policy-enterprise-hiring-subsidy", "job-stabilization-subsidy"),
+    ],
+)
+def test_a_service_named_only_as_something_to_bring_or_had_is_not_what_is_asked(answerer, question, doc_id, material):
+    """Both documents rank as a near tie; the question asks about the one whose service it names as its subject."""
+    _, data = answerer.searcher.data()
+    assert answerer.scope.service_role(question, data.documents[material]) == "material"
+    assert answerer.scope.service_role(question, data.documents[doc_id]) == "subject"
+    answer = answerer.answer(question)
+    assert answer.decision == "answer" and answer.doc_id == doc_id

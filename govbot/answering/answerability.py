@@ -40,6 +40,10 @@ from index.tokenizer import GovTokenizer
 from knowledge.service_catalogue import CatalogueEntry
 
 COVERED, NOT_COVERED, PERSONAL_CASE = "covered", "not_covered", "personal_case"
+SUBJECT, MATERIAL = "subject", "material"  # how a question names a document's service (Answerability.service_role)
+# Just before a service's name, words that make it something to bring, had or lacked ("要交结婚证", "拿了稳岗返还",
+# "没扯结婚证"): a condition of the question, not what it asks about.
+_AS_MATERIAL = re.compile(r"(?:交|带|提供|出示|拿了|拿到|领了|有了|已经有|凭|附|要|没有?(?:领|办|扯)?)$")
 IDF_FILE = Path(jieba.analyse.__file__).with_name("idf.txt")
 
 # Parts of speech that can carry what a question is about: nouns, names, idioms, noun-verbs, foreign words.
@@ -399,6 +403,17 @@ class Answerability:
             return False
         head, _ = self.texts_of(version, record)
         return any(name in head for service in self._services.named(text) for name in service.entry.names)
+
+    def service_role(self, question: str, record: dict[str, Any], version: str = "") -> str | None:
+        """How the question names the document's own services (catalogue services one of whose names its head
+        lists): ``subject`` when once at least as what it asks about, ``material`` when only as something to
+        bring or already had ("上户口还要交结婚证吗" of the marriage licence), None when not at all."""
+        text = _normalise(question)
+        head, _ = self.texts_of(version, record)
+        own = [n for n in self._services.named(text) if any(name in head for name in n.entry.names)]
+        if not own:
+            return None
+        return MATERIAL if all(_AS_MATERIAL.search(text[: n.start]) for n in own) else SUBJECT
 
     def _unheld_service(
         self, text: str, terms: list[Term], record: dict[str, Any], version: str

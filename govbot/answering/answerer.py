@@ -16,8 +16,10 @@ import numpy as np
 
 from govbot.answering.answerability import (
     COVERED,
+    MATERIAL,
     NOT_COVERED,
     PERSONAL_CASE,
+    SUBJECT,
     Answerability,
     ScopeRule,
     Verdict,
@@ -270,19 +272,24 @@ class Answerer:
         return self.scope.judge(question, record, top.confidence, version)
 
     def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
-        """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose terms the question singles out
-        (see ``ScopeRule.resolves``) is answered from, first; otherwise the ranking's decision stands. Two life
-        events are left in their order: the scope model judges a service's terms, not a situation's."""
+        """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose service the question asks about
+        while it names the other's only as something to bring or already had (``Answerability.service_role``), or
+        else the one whose terms the question singles out (see ``ScopeRule.resolves``), is answered from, first;
+        otherwise the ranking's decision stands. Two life events are left in their order: the scope model judges a
+        service's terms, not a situation's."""
         results = response.results
         if len(results) < 2 or results[0].score - results[1].score >= RESOLVE_MARGIN or personal_case(question):
             return response
         if results[0].type == results[1].type == EVENT:
             return response
         version, data = self.searcher.data()
+        roles = [self.scope.service_role(question, data.documents[r.doc_id], version) for r in results[:2]]
+        if roles == [MATERIAL, SUBJECT]:  # "上户口还要交结婚证吗" asks about 上户口, not the marriage licence
+            return replace(response, results=[results[1], results[0], *results[2:]], decision=ANSWER)
         first, second = (
             self.scope.probability(question, data.documents[r.doc_id], r.confidence, version) for r in results[:2]
         )
-        if self.scope.rule.resolves(second, first):
+        if self.scope.rule.resolves(second, first) and roles[1] != MATERIAL:
             return replace(response, results=[results[1], results[0], *results[2:]], decision=ANSWER)
         if response.decision == CLARIFY and self.scope.rule.resolves(first, second):
             return replace(response, decision=ANSWER)
