@@ -175,8 +175,20 @@ def test_a_yes_no_question_prefers_the_passage_that_waives_it():
         ("开小卖部得满多少岁", "经营者应有固定经营场所。", "申请人应年满 18 周岁。"),
         ("小微企业优惠得先去备案不？", "享受优惠的企业应如实申报。", "无需另行申请或备案。"),
         ("证书拿到手能管几年", "认定结果公示 5 个工作日。", "证书有效期为 3 年。"),
+        ("生完娃多久之内得去申请", "材料齐全的 20 个工作日内办结。", "产假结束之日起 12 个月内申请。"),
+        ("以旧换新补贴现在还有吗", "补贴标准为每辆 2000 元。", "该政策已于 2025 年底到期。"),
     ],
 )
 def test_the_kind_of_fact_asked_for_picks_between_close_passages(question, plain, answering):
     matches = [_match(0, "办理条件", plain, 0.900), _match(1, "办理条件", answering, 0.890)]
     assert choose_passages(question, matches, len(answering) + 5)[0].passage.text == answering
+
+
+def test_a_rate_asked_about_a_benefit_may_come_from_the_fee_section():
+    """About a benefit the fee section is pushed down ("多少钱" means the amount paid out), unless the passage holds
+    what else was asked: a reimbursement rate is stated there."""
+    matches = [
+        _match(0, "办理流程", "未备案就医的，出院前可补办备案。", 0.900),
+        _match(1, "收费标准", "未备案的，报销比例降低 20 个百分点。", 0.890),
+    ]
+    assert choose_passages("没备案住院报销比例降多少", matches, 30)[0].passage.position == 1

@@ -7,9 +7,11 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * the cue prior is a small bonus for the sections a cue word points to ("多少钱" → 收费标准);
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
   a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
-  yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚", a cap for "最多", an age
-  for "几岁", a period of validity for "能管多久". About a benefit (补贴, 低保, 领…), "多少钱" means the amount
-  paid out, so the fee section is pushed down and a passage without an amount gets none of the match bonus;
+  yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚" or "多久之内", a cap for "最多",
+  an age for "几岁", a period of validity for "能管多久", a rate for "比例降多少", an end date for "现在还有吗".
+  About a benefit (补贴, 低保, 领…), "多少钱" means the amount paid out, so the fee section is pushed down
+  (unless it holds another kind asked for, such as a rate) and a passage without an amount gets none of the
+  match bonus;
 * up to three passages are shown: the best, its exception, and the next best within a margin of it, while
   they fit the body budget.
 
@@ -69,7 +71,7 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
     ),
     _kind(
         "deadline",
-        r"最晚|最迟|截止|几号前|之前要|前要交|过期|到期",
+        r"最晚|最迟|截止|几号前|之前要|前要交|过期|到期|(?:多久|多长时间)(?:之内|以内|内|以后就?不|之后就?不)",
         r"\d+\s*年\s*\d+\s*月\s*\d+\s*日|\d+\s*月\s*\d+\s*日|截止|到期|届满|之日起",
     ),
     _kind("maximum", r"最多|最高|上限|顶多|最长|封顶", r"最高|最多|上限|不超过|最长|封顶"),
@@ -78,6 +80,14 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         "validity", r"有效期|管(?:多久|几年|多长)|能用(?:多久|几年)|(?:多久|几年|多长时间)(?:有效|过期|失效)", r"有效"
     ),
     _kind("age", r"多少岁|几岁|年龄|多大|岁数|满多少", r"\d+\s*周?岁"),
+    # "报销比例降多少": a rate, in per cent or percentage points.
+    _kind("rate", r"比例|百分之|几成|几个点|降多少|少多少|打几折", r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|成)"),
+    # "市里补贴现在还有吗": whether a policy still runs.
+    _kind(
+        "running",
+        r"还有[^，,？?]{0,10}(?:吗|没有?)|现在还|还在(?:实行|执行|发)|停了(?:吗|没)|结束了(?:吗|没)",
+        r"到期|截止|停止|结束|延续|延长",
+    ),
 )
 BENEFIT = re.compile(
     r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
@@ -128,16 +138,19 @@ def passage_scores(question: str, matches: Sequence[PassageMatch], weights: Choi
         score = match.dense + weights.lexical * _saturate(match.lexical, weights.saturation)
         if passage.section in cued:
             score += cue_weight
-        if benefit and passage.section in FEE_SECTIONS:
-            score += weights.benefit_fee
-        for kind in kinds:
-            holds = kind.holds.search(passage.text)
-            if kind.name == "amount" and benefit:
-                holds = holds and not NO_AMOUNT.match(passage.text.strip()) and "元" in passage.text
-            if holds:
-                score += weights.kind
+        held = [k for k in kinds if _holds(k, passage.text, benefit)]
+        if benefit and passage.section in FEE_SECTIONS and not any(k.name != "amount" for k in held):
+            score += weights.benefit_fee  # but "报销比例降多少" may be answered there: a rate, not a fee
+        score += weights.kind * len(held)
         scores.append(score)
     return scores
+
+
+def _holds(kind: AnswerKind, text: str, benefit: bool) -> bool:
+    """Whether a passage holds the kind of fact; about a benefit, an amount means one in 元, not "不收费"."""
+    if not kind.holds.search(text):
+        return False
+    return not (kind.name == "amount" and benefit) or (not NO_AMOUNT.match(text.strip()) and "元" in text)
 
 
 def choose_passages(
