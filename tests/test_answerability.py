@@ -429,3 +429,14 @@ def test_a_service_named_only_as_something_to_bring_or_had_is_not_what_is_asked(
     assert answerer.scope.service_role(question, data.documents[doc_id]) == "subject"
     answer = answerer.answer(question)
     assert answer.decision == "answer" and answer.doc_id == doc_id
+
+
+@pytest.mark.parametrize(
+    "question", ["想贷20万创业担保贷款，要准备些啥，还得有人反担保吗", "12345热线从外地打要加区号吗，都要准备啥"]
+)
+def test_a_service_the_best_guide_lists_and_no_step_holds_is_no_life_event(answerer, question):
+    """The NLU may call these life events ("要准备些啥" reads like a plan); the guide ranked first lists the
+    service asked about and no step of the closest event does, so the event search offers no event to force."""
+    declined = answerer.answer(question, kinds=("event",))
+    assert declined.decision == "fallback" and declined.reason == "not_an_event" and not declined.options
+    assert answerer.answer(question).decision == "answer"

@@ -415,6 +415,19 @@ class Answerability:
             return None
         return MATERIAL if all(_AS_MATERIAL.search(text[: n.start]) for n in own) else SUBJECT
 
+    def asks_leaders_service(
+        self, question: str, record: dict[str, Any], leader: dict[str, Any], version: str = ""
+    ) -> bool:
+        """The question asks about a catalogue service that ``leader`` (the best document of all) lists in its
+        head and ``record`` (an event's scope) does not, and about none that ``record`` lists ("贷款创业要准备啥"
+        names 创业担保贷款, no step of losing one's job)."""
+        text = _normalise(question)
+        head, _ = self.texts_of(version, record)
+        leader_head, _ = self.texts_of(version, leader)
+        asked = [n.entry.names for n in self._services.named(text) if not _AS_MATERIAL.search(text[: n.start])]
+        in_leader = any(name in leader_head for names in asked for name in names)
+        return in_leader and not any(name in head for names in asked for name in names)
+
     def _unheld_service(
         self, text: str, terms: list[Term], record: dict[str, Any], version: str
     ) -> NamedService | None:

@@ -182,6 +182,7 @@ class Answerer:
         if chosen and (
             not event_fits(question, chosen.doc_id, everything)
             or self.scope.lacks_named_service(question, scope_record(data.documents, chosen.doc_id), version)
+            or self._asks_another_service(question, chosen.doc_id, everything)
         ):
             return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
         if named and not personal_case(question):
@@ -190,6 +191,15 @@ class Answerer:
         if answer.reason == NOT_COVERED and leads_everything(data.documents, events.results[0].doc_id, everything):
             return self._from_document(events.results[0].doc_id, question, events.confidence)
         return answer
+
+    def _asks_another_service(self, question: str, event_id: str, everything: SearchResponse) -> bool:
+        """The best document of all is a guide listing a service the question asks about and the event's steps
+        do not: the question is that guide's (see ``Answerability.asks_leaders_service``)."""
+        if not everything.results or everything.results[0].type == EVENT:
+            return False
+        version, data = self.searcher.data()
+        leader = data.documents[everything.results[0].doc_id]
+        return self.scope.asks_leaders_service(question, scope_record(data.documents, event_id), leader, version)
 
     def _without_events(self, question: str, response: SearchResponse) -> SearchResponse:
         """The search again without life events: a question asking one fact is a service's, not a plan's."""
