@@ -223,6 +223,12 @@ def test_a_case_in_none_of_the_pattern_shapes_is_read_by_the_model(question):
     assert not has_case_shape(question) and personal_case(question)
 
 
+def test_the_model_reads_only_questions_about_someones_own_affairs():
+    """It takes a question on the usual review time for a case; without the asker or their family it is none."""
+    question = "慢病认定提交了多少天出结果"
+    assert reads_as_case(question) and not personal_case(question)
+
+
 @pytest.mark.parametrize(
     ("question", "service", "neighbour"),
     [

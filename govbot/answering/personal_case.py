@@ -10,8 +10,9 @@ the asker's family or company: 我妈, 老伴, 我们公司) and at the same tim
 
 Each family lists the general shape of such phrases (verbs of processing combined with 了/没/还没/吗), not
 individual questions. How-to questions in the first person ("我的身份证快过期了怎么换", "我想办低保要什么材料")
-name no case status and are answered from the guides. A case worded in none of these shapes is caught by the
-learned model of :mod:`govbot.answering.case_classifier`.
+name no case status and are answered from the guides. A case worded in none of these shapes, told of the
+asker's own affairs, is caught by the learned model of :mod:`govbot.answering.case_classifier` ("慢病认定提交了
+多少天出结果" tells no one's case: it asks how long the review takes).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ _REFERENCE = re.compile(_CASE_ID)
 def personal_case(question: str) -> bool:
     """ "我的低保申请到哪一步了": the status of one citizen's own case, which only staff can look up."""
     text = unicodedata.normalize("NFKC", question)
-    return has_case_shape(text) or reads_as_case(text)
+    return has_case_shape(text) or (bool(_SOMEONE.search(text)) and reads_as_case(text))
 
 
 def has_case_shape(text: str) -> bool:
