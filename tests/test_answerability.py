@@ -446,3 +446,10 @@ def test_a_service_the_best_guide_lists_and_no_step_holds_is_no_life_event(answe
     declined = answerer.answer(question, kinds=("event",))
     assert declined.decision == "fallback" and declined.reason == "not_an_event" and not declined.options
     assert answerer.answer(question).decision == "answer"
+
+
+def test_a_faint_ranking_is_answered_when_the_question_names_the_guides_service(answerer):
+    question = "收入多了低保是不是马上停 有过渡期吗"
+    assert answerer.searcher.search(question, top_k=3).decision == "fallback"
+    answer = answerer.answer(question)
+    assert answer.decision == "answer" and answer.doc_id == "minimum-living-allowance"
