@@ -337,6 +337,7 @@ class Answerability:
         self._services = ServiceNames(services)
         self._texts: dict[tuple[str, str, str], tuple[str, str]] = {}
         self._heads: tuple[str, str] = ("", "")
+        self._coverage: tuple[str, dict[str, bool]] = ("", {})
 
     def texts_of(self, version: str, record: dict[str, Any]) -> tuple[str, str]:
         key = (version, record["id"], record.get("scope", "own"))
@@ -388,29 +389,37 @@ class Answerability:
         terms = self.extractor.terms(question)
         features = self.features(terms, record, confidence, version)
         probability = self.rule.probability(features)
-        text = _normalise(question)
-        if unheld := self._unheld_service(text, terms, record, version):
+        text, named = self._named(question)
+        if unheld := self._unheld_service(text, named, terms, record, version):
             return Verdict(False, NOT_COVERED, unheld.text, probability)
-        if not self.rule.answers(features) and not self._names_its_service(text, record, version, features):
+        if not self.rule.answers(features) and not self._names_its_service(named, record, version, features):
             return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
         return Verdict(True, COVERED, probability=probability)
 
-    def _names_its_service(self, text: str, record: dict[str, Any], version: str, features: Features) -> bool:
+    def _named(self, question: str) -> tuple[str, list[NamedService]]:
+        """The question as the scope check reads it (normalised, its first :data:`MAX_MESSAGE_CHARS` characters)
+        and the catalogue services it names."""
+        text = _normalise(question)[:MAX_MESSAGE_CHARS]
+        return text, self._services.named(text)
+
+    def _names_its_service(
+        self, named: list[NamedService], record: dict[str, Any], version: str, features: Features
+    ) -> bool:
         """The question names the document's own service, a catalogue service one of whose names its head lists
         ("高企" for the high-tech enterprise guide, "准迁证" of 户口迁移 for the hukou transfer guide), and no
         service the document lacks: it asks about that service."""
         if features.named_service_missing or self.rule.vetoes(features):
             return False
         head, _ = self.texts_of(version, record)
-        return any(name in head for service in self._services.named(text) for name in service.entry.names)
+        return any(name in head for service in named for name in service.entry.names)
 
     def service_role(self, question: str, record: dict[str, Any], version: str = "") -> str | None:
         """How the question names the document's own services (catalogue services one of whose names its head
         lists): ``subject`` when once at least as what it asks about, ``material`` when only as something to
         bring or already had ("上户口还要交结婚证吗" of the marriage licence), None when not at all."""
-        text = _normalise(question)
+        text, named = self._named(question)
         head, _ = self.texts_of(version, record)
-        own = [n for n in self._services.named(text) if any(name in head for name in n.entry.names)]
+        own = [n for n in named if any(name in head for name in n.entry.names)]
         if not own:
             return None
         return MATERIAL if all(_AS_MATERIAL.search(text[: n.start]) for n in own) else SUBJECT
@@ -421,22 +430,20 @@ class Answerability:
         """The question asks about a catalogue service that ``leader`` (the best document of all) lists in its
         head and ``record`` (an event's scope) does not, and about none that ``record`` lists ("贷款创业要准备啥"
         names 创业担保贷款, no step of losing one's job)."""
-        text = _normalise(question)
+        text, named = self._named(question)
         head, _ = self.texts_of(version, record)
         leader_head, _ = self.texts_of(version, leader)
-        asked = [n.entry.names for n in self._services.named(text) if not _AS_MATERIAL.search(text[: n.start])]
+        asked = [n.entry.names for n in named if not _AS_MATERIAL.search(text[: n.start])]
         in_leader = any(name in leader_head for names in asked for name in names)
         return in_leader and not any(name in head for names in asked for name in names)
 
     def _unheld_service(
-        self, text: str, terms: list[Term], record: dict[str, Any], version: str
+        self, text: str, named: list[NamedService], terms: list[Term], record: dict[str, Any], version: str
     ) -> NamedService | None:
         """A catalogue service that no guide covers, named in ``text``, which ``record`` does not answer: the
         document lacks it, or mentions it only in its body (a material, a prerequisite) while nothing else the
         question names is in its head ("建设工程规划许可证怎么申请" is not the construction permit's guide)."""
-        named = self._services.named(text)
-        heads = self._all_heads()
-        unheld = [n for n in named if not any(name in heads for name in n.entry.names)]
+        unheld = [n for n in named if not self._covered(n.entry)]
         unheld.sort(key=lambda n: len(n.text), reverse=True)  # "药品经营许可证", not the story's "开药店"
         if not unheld:
             return None
@@ -449,6 +456,16 @@ class Answerability:
         if any(self.holds(t, head) for t in others) or any(n.text in head for n in named if n not in unheld):
             return None
         return unheld[0]
+
+    def _covered(self, entry: CatalogueEntry) -> bool:
+        """Whether some document's title, aliases or keywords name the service (cached per served version)."""
+        heads = self._all_heads()
+        if self._coverage[0] != self._heads[0]:
+            self._coverage = (self._heads[0], {})
+        known = self._coverage[1]
+        if entry.name not in known:
+            known[entry.name] = any(name in heads for name in entry.names)
+        return known[entry.name]
 
     def probability(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> float:
         """The model's probability that ``record`` answers the question (personal cases aside)."""
