@@ -23,6 +23,7 @@ def _kb_folder(args: argparse.Namespace) -> Path:
 
 def _kb_validate(args: argparse.Namespace) -> int:
     from knowledge.loader import load_kb
+    from knowledge.service_catalogue import CatalogueError, load_catalogue
 
     report = load_kb(_kb_folder(args))
     for problem in report.problems:
@@ -30,6 +31,12 @@ def _kb_validate(args: argparse.Namespace) -> int:
     print(
         f"{len(report.documents)} valid documents, {len(report.invalid_files)} invalid, {len(report.problems)} problems"
     )
+    try:
+        services = load_catalogue(get_settings().service_catalogue)
+    except CatalogueError as error:
+        print(error)
+        return EXIT_PROBLEMS
+    print(f"{len(services)} services in the service catalogue")
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 

@@ -36,11 +36,13 @@ class CatalogueError(ValueError):
 
 
 def load_catalogue(path: Path = DEFAULT_CATALOGUE) -> tuple[CatalogueEntry, ...]:
-    """The catalogue's entries; a malformed line, a name shorter than two characters or a name listed twice
-    raises :class:`CatalogueError`."""
-    lines = [
-        line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
-    ]
+    """The catalogue's entries; an unreadable file, a malformed line, a name shorter than two characters or a
+    name listed twice raises :class:`CatalogueError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogueError(f"{path.name}：无法读取服务目录（文件不存在或不是 UTF-8 文本）") from error
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     rows = list(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
     if not rows or tuple(rows[0]) != FIELDS:
         raise CatalogueError(f"{path.name}：第一行应为表头 {' '.join(FIELDS)}")

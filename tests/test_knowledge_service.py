@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -138,8 +139,10 @@ def test_new_snapshot_is_served_without_restart(service, kb_copy, embedder, toke
     assert any("周末护照专窗" in s["text"] for s in doc["sections"])
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "govbot.cli", *args], cwd=PROJECT, capture_output=True, text=True)
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **(env or {})}
+    command = [sys.executable, "-m", "govbot.cli", *args]
+    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, env=environment)
 
 
 def test_cli_search_queries_file(sample_index, tmp_path):
@@ -162,6 +165,17 @@ def test_cli_search_readable_json_and_errors(sample_index):
     assert as_json["results"][0]["doc_id"] == "policy-childcare-subsidy"
     empty = _cli("search", "--index", str(sample_index), "   ")
     assert empty.returncode == 2 and "查询内容为空" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_cli_validate_checks_the_service_catalogue(tmp_path):
+    shipped = _cli("kb", "validate")
+    assert shipped.returncode == 0 and "services in the service catalogue" in shipped.stdout
+    broken = tmp_path / "catalogue.tsv"
+    broken.write_text("name\taliases\tdepartment\n公共租赁住房申请\t公租房\n", "utf-8")
+    result = _cli("kb", "validate", env={"GOVBOT_SERVICE_CATALOGUE": str(broken)})
+    assert result.returncode == 1 and "catalogue.tsv 第 2 条：应有 3 列，实有 2 列" in result.stdout
+    missing = _cli("kb", "validate", env={"GOVBOT_SERVICE_CATALOGUE": str(tmp_path / "none.tsv")})
+    assert missing.returncode == 1 and "无法读取服务目录" in missing.stdout and "Traceback" not in missing.stderr
 
 
 def test_cli_validate_and_import(tmp_path):
