@@ -103,3 +103,12 @@ def test_actions_convert_the_structured_message_for_traditional_conversations():
     to_script(messages, HANT, TRADITIONAL)
     assert messages[0]["text"] == messages[0]["custom"]["message"] == "您可能還需要："
     assert messages[1]["buttons"][0] == {"title": "個體工商戶註銷登記", "payload": "/choose_document"}
+
+
+def test_converting_a_conversation_leaves_shared_buttons_as_they_were():
+    """One Traditional conversation must not turn another's 转人工 button Traditional."""
+    shared = {"title": "转人工", "payload": "/ask_human"}
+    messages = [{"text": "抱歉，没有找到", "buttons": [shared]}]
+    to_script(messages, HANT, TRADITIONAL)
+    assert messages[0]["buttons"] == [{"title": "轉人工", "payload": "/ask_human"}]
+    assert shared == {"title": "转人工", "payload": "/ask_human"}
