@@ -428,8 +428,8 @@ class Answerability:
         self, question: str, record: dict[str, Any], leader: dict[str, Any], version: str = ""
     ) -> bool:
         """The question asks about a catalogue service that ``leader`` (the best document of all) lists in its
-        head and ``record`` (an event's scope) does not, and about none that ``record`` lists ("贷款创业要准备啥"
-        names 创业担保贷款, no step of losing one's job)."""
+        head and ``record`` (an event's scope) does not, and about none that ``record`` lists ("想贷创业担保贷款，
+        要准备啥" names a loan that is no step of losing one's job)."""
         text, named = self._named(question)
         head, _ = self.texts_of(version, record)
         leader_head, _ = self.texts_of(version, leader)

@@ -227,14 +227,14 @@ class Answerer:
         is answered with its plan: a situation is not one of several services to choose from. A document the
         ranking is too unsure of is answered from when the question asks about its service by a catalogue name
         (the scope check found it covered before)."""
-        _, data = self.searcher.data()
+        version, data = self.searcher.data()
         top = response.results[0] if response.results else None
         if top and data.documents[top.doc_id]["type"] == EVENT and top.confidence >= self.event_confidence:
             return ANSWER
         if (
             top
             and response.decision == FALLBACK
-            and self.scope.service_role(question, data.documents[top.doc_id]) == SUBJECT
+            and self.scope.service_role(question, data.documents[top.doc_id], version) == SUBJECT
         ):
             return ANSWER  # "收入多了低保是不是马上停": a faint ranking, but the question names the guide's service
         return response.decision
