@@ -396,14 +396,15 @@ class Answerability:
             return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
         return Verdict(True, COVERED, probability=probability)
 
-    def _named(self, question: str) -> tuple[str, list[NamedService]]:
+    @lru_cache(maxsize=1024)  # noqa: B019 - one answer asks for up to five checks; one answerer per process
+    def _named(self, question: str) -> tuple[str, tuple[NamedService, ...]]:
         """The question as the scope check reads it (normalised, its first :data:`MAX_MESSAGE_CHARS` characters)
         and the catalogue services it names."""
         text = _normalise(question)[:MAX_MESSAGE_CHARS]
-        return text, self._services.named(text)
+        return text, tuple(self._services.named(text))
 
     def _names_its_service(
-        self, named: list[NamedService], record: dict[str, Any], version: str, features: Features
+        self, named: tuple[NamedService, ...], record: dict[str, Any], version: str, features: Features
     ) -> bool:
         """The question names the document's own service, a catalogue service one of whose names its head lists
         ("高企" for the high-tech enterprise guide, "准迁证" of 户口迁移 for the hukou transfer guide), and no
@@ -438,7 +439,7 @@ class Answerability:
         return in_leader and not any(name in head for names in asked for name in names)
 
     def _unheld_service(
-        self, text: str, named: list[NamedService], terms: list[Term], record: dict[str, Any], version: str
+        self, text: str, named: tuple[NamedService, ...], terms: list[Term], record: dict[str, Any], version: str
     ) -> NamedService | None:
         """A catalogue service that no guide covers, named in ``text``, which ``record`` does not answer: the
         document lacks it, or mentions it only in its body (a material, a prerequisite) while nothing else the
