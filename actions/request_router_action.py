@@ -11,12 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_actions import answer_message, asked_text, nlu_vector
 from actions.knowledge_client import KnowledgeUnavailable, post
+from govbot.answering.case_classifier import warm_up
 from govbot.answering.event_cues import asks_one_fact
 from govbot.answering.personal_case import personal_case
 from govbot.settings import get_settings
 from index.normalize import to_simplified
 
 LISTEN = "action_listen"
+warm_up()  # the action server trains the personal-case model as it loads its actions, not on a citizen's message
 BUTTON_PREFIX = "/"  # a button's payload ("/request_policy_match{...}") is the request itself, never a question
 
 

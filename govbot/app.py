@@ -15,6 +15,7 @@ from govbot.admin.reindexer import Reindexer
 from govbot.admin.retention import RetentionJob
 from govbot.admin.review import QuestionVectors
 from govbot.answering.answerer import Answerer
+from govbot.answering.case_classifier import warm_up as warm_up_case_model
 from govbot.api import (
     admin_auth,
     admin_documents,
@@ -94,6 +95,7 @@ def create_app() -> FastAPI:
     app.state.answerer = Answerer(
         app.state.searcher, settings.scope_rule, settings.event_confidence, load_catalogue(settings.service_catalogue)
     )
+    warm_up_case_model()
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)

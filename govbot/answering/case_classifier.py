@@ -8,8 +8,9 @@ The patterns catch the shapes they were written from; a citizen who words a case
 * the dialogue's own training questions (``ask_question``, ``ask_life_event``), which guides and plans answer.
 
 Training takes well under a second and is deterministic, so every process (knowledge service, action server)
-builds the same model from the repository's files. :data:`CASE_THRESHOLD` is set on the dev splits of
-tests/data/out_of_scope_questions.tsv and fact_questions.tsv (none of their questions is a training example).
+builds the same model from the repository's files, at its start (:func:`warm_up`). :data:`CASE_THRESHOLD` is
+set on the dev splits of tests/data/out_of_scope_questions.tsv and fact_questions.tsv (none of their questions is
+a training example).
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def _model() -> Pipeline:
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000),
     )
     return model.fit(texts, labels)
+
+
+def warm_up() -> None:
+    """Train the model now (at a process's start) rather than on the first citizen's question."""
+    _model()
 
 
 def case_probability(question: str) -> float:
