@@ -192,3 +192,26 @@ def test_a_rate_asked_about_a_benefit_may_come_from_the_fee_section():
         _match(1, "收费标准", "未备案的，报销比例降低 20 个百分点。", 0.890),
     ]
     assert choose_passages("没备案住院报销比例降多少", matches, 30)[0].passage.position == 1
+
+
+def test_a_benefit_amount_is_the_payment_not_the_income_threshold():
+    """ "低保一个月多少钱": 960 元 as the monthly payment, not as the income a family must stay below."""
+    matches = [
+        _match(0, "办理条件", "家庭月人均收入低于每人每月 960 元。", 0.900),
+        _match(1, "概述", "低保标准为每人每月 960 元，按月发放。", 0.895),
+    ]
+    assert choose_passages("低保一个月多少钱", matches, 20)[0].passage.section == "概述"
+    capped = [
+        _match(0, "申请条件", "项目实际投入 20 万元以上。", 0.900),
+        _match(1, "支持内容", "补贴最高不超过 3000 元。", 0.895),
+    ]
+    assert choose_passages("这个补贴能补多少钱", capped, 20)[0].passage.section == "支持内容"
+
+
+def test_the_legal_basis_is_shown_only_when_asked_for():
+    matches = [
+        _match(0, "政策依据", "《示例市法律援助条例》第十二条。", 0.900),
+        _match(1, "办理时限", "情况紧急的可先行提供法律援助。", 0.880),
+    ]
+    assert choose_passages("法律援助我这事急怎么办", matches, 20)[0].passage.section == "办理时限"
+    assert choose_passages("法律援助依据哪条规定", matches, 20)[0].passage.section == "政策依据"

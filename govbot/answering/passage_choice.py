@@ -29,6 +29,8 @@ from govbot.answering.section_cues import cued_sections, strip_cues
 from index.searcher import PassageMatch
 
 FEE_SECTIONS = ("收费标准",)
+# The laws a guide rests on: what staff consult, which answers a citizen only when asked for ("依据哪条规定").
+BASIS_SECTIONS = ("政策依据",)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ BENEFIT = re.compile(
     r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
 )
 NO_AMOUNT = re.compile(r"^(?:不收费|免费|无)[。；]?$")
+# An amount in 元 with the words just before it, and the words that make it a threshold rather than a payment.
+# ("最高不超过 3000 元" caps a payment; "不低于 20 万元", "20 万元以上" are what an applicant must reach.)
+PAID = re.compile(r"([^，。；,;\n]{0,8}?)\d[\d,.]*\s*(?:万|千|百)?元(以上)?")
+THRESHOLD = re.compile(r"低于|高于|不足|不到|不低于|少于|多于|达到")
 LIST_QUESTION = re.compile(
     r"(?:什么|哪些|啥|哪几样)(?:材料|资料|证件|东西|手续)|(?:流程|步骤|程序)(?:是什么|是啥|有哪些|是怎样的?)?[？?]?$"
     r"|(?:怎么|如何|咋)(?:办理?|申请|弄|整)[？?]?$"
@@ -104,7 +110,7 @@ _EXCEPTION = re.compile(r"^(?:\d+[.、．]\s*)?(?:但|除|另外|另|其中|如|
 class ChoiceWeights:
     """Weights of the passage score (see the module docstring)."""
 
-    lexical: float = 0.06
+    lexical: float = 0.03
     saturation: float = 12.0
     cue: float = 0.015
     bare_cue: float = 0.3
@@ -112,6 +118,7 @@ class ChoiceWeights:
     second_margin: float = 0.06
     max_passages: int = 3
     benefit_fee: float = -0.1  # the fee section, for a question about a benefit's amount
+    basis: float = -0.06  # the legal-basis section, for a question that does not ask for it
 
 
 def asked_section(question: str, headings: Sequence[str]) -> str | None:
@@ -138,6 +145,8 @@ def passage_scores(question: str, matches: Sequence[PassageMatch], weights: Choi
         score = match.dense + weights.lexical * _saturate(match.lexical, weights.saturation)
         if passage.section in cued:
             score += cue_weight
+        elif passage.section in BASIS_SECTIONS:
+            score += weights.basis
         held = [k for k in kinds if _holds(k, passage.text, benefit)]
         if benefit and passage.section in FEE_SECTIONS and not any(k.name != "amount" for k in held):
             score += weights.benefit_fee  # but "报销比例降多少" may be answered there: a rate, not a fee
@@ -147,10 +156,15 @@ def passage_scores(question: str, matches: Sequence[PassageMatch], weights: Choi
 
 
 def _holds(kind: AnswerKind, text: str, benefit: bool) -> bool:
-    """Whether a passage holds the kind of fact; about a benefit, an amount means one in 元, not "不收费"."""
+    """Whether a passage holds the kind of fact; about a benefit, an amount means one paid out in 元: not "不收费",
+    nor a threshold of the conditions ("收入低于每人每月 960 元")."""
     if not kind.holds.search(text):
         return False
-    return not (kind.name == "amount" and benefit) or (not NO_AMOUNT.match(text.strip()) and "元" in text)
+    if kind.name != "amount" or not benefit:
+        return True
+    return not NO_AMOUNT.match(text.strip()) and any(
+        not (THRESHOLD.search(m.group(1)) or m.group(2)) for m in PAID.finditer(text)
+    )
 
 
 def choose_passages(

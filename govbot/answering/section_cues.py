@@ -27,7 +27,7 @@ SECTION_CUES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(r"条件|资格|符合|能不能办|能办吗|可以办吗|谁可以|哪些人|够不够|要求"),
     ),
     (("咨询电话",), re.compile(r"电话|热线|联系|咨询|号码|打给")),
-    (("政策依据",), re.compile(r"依据|法规|文件|规定|哪条|法律")),
+    (("政策依据",), re.compile(r"依据|法规|文件|规定|哪条|哪部法")),  # not 法律: 法律援助 is a service
     (
         ("办理流程", "申请方式"),
         re.compile(
