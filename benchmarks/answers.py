@@ -1,5 +1,6 @@
 """Answers through the running bot (issue 9), on each split separately: ``dev`` and ``heldout`` from the first
-question sets, ``dev2`` and ``heldout2`` from a second pair written later by another writer (same rules).
+question sets, ``dev2`` and ``heldout2`` from a second pair written later by another writer (same rules), and
+``dev3``, a larger tuning set by new writers over the dev documents only (tests/data/README-eval.md).
 
 * fact accuracy: the share of fact questions whose first reply (all its messages) contains the fact, and the
   median body length of the answer message (its text without the 来源 line);
@@ -10,7 +11,7 @@ question sets, ``dev2`` and ``heldout2`` from a second pair written later by ano
 * per-message latency of the REST webhook.
 
 ``python -m benchmarks.answers`` starts its own stack and runs it alone; ``--dev`` measures the scope decision
-in-process on the tuning splits (dev, dev2) and ``--fit`` fits the scope rule there (tuning never reads a heldout
+in-process on the tuning splits (dev, dev2, dev3) and ``--fit`` fits the scope rule there (tuning never reads a heldout
 split).
 """
 
@@ -37,8 +38,8 @@ DATA = PROJECT_ROOT / "tests" / "data"
 OUT_OF_SCOPE = DATA / "out_of_scope_questions.tsv"
 FACTS = DATA / "fact_questions.tsv"
 TRADITIONAL = DATA / "traditional_questions.tsv"
-SPLITS = ("heldout", "heldout2", "dev", "dev2")
-TUNING_SPLITS = ("dev", "dev2")  # the scope rule is fitted here; never on a heldout split
+SPLITS = ("heldout", "heldout2", "dev", "dev2", "dev3")
+TUNING_SPLITS = ("dev", "dev2", "dev3")  # the scope rule is fitted here; never on a heldout split
 SOURCE_PREFIX = "来源"
 THRESHOLDS = tuple(x / 100 for x in range(5, 96))
 VETOES = (8.0, 9.0, 10.0, 11.0, 12.0, 99.0)
