@@ -11,6 +11,7 @@ from govbot.answering.answerability import Answerability, ScopeRule, SubjectExtr
 from govbot.answering.answerer import Answerer
 from govbot.answering.case_classifier import reads_as_case
 from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
+from govbot.answering.operations import asked_operations
 from govbot.answering.personal_case import has_case_shape
 from govbot.events.plan import scope_record
 from index.synonyms import variants
@@ -264,6 +265,45 @@ def test_a_catalogue_service_no_guide_covers_is_declined_by_its_name(
     declined = answerer.answer(question)
     assert declined.decision == "fallback" and declined.missing_subject == service
     assert f"没有找到关于「{service}」的" in declined.message
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "neighbour_question", "neighbour"),
+    [
+        ("营业执照弄丢了要怎么补办", "营业执照补领", "营业执照怎么办理", "business-license"),
+        ("孩子读到初二了想转学到示例市，找谁办", "转学", "孩子上小学怎么报名", "school-enrollment"),
+    ],
+)
+def test_an_operation_the_document_never_mentions_is_declined_by_name(
+    answerer, question, subject, neighbour_question, neighbour
+):
+    """Replacing a lost licence or changing schools is a service of its own, which the neighbour does not tell."""
+    assert answerer.answer(neighbour_question).doc_id == neighbour
+    declined = answerer.answer(question)
+    assert declined.decision == "fallback" and declined.missing_subject == subject
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [("身份证丢了怎么补办", "id-card"), ("驾照过期被注销了还能恢复吗", "driver-license-renewal")],
+)
+def test_an_operation_the_document_tells_is_answered(answerer, question, doc_id):
+    answer = answerer.answer(question)
+    assert answer.decision == "answer" and answer.doc_id == doc_id
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("营业执照丢了怎么补办", ["补领"]),
+        ("公司改名后还要变更吗", ["变更"]),
+        ("丢了工作能领失业金吗", []),  # 丢了 alone asks for no replacement
+        ("养老服务补贴能换成现金吗", []),
+        ("想中途插班，再把户口注销", ["转学", "注销"]),
+    ],
+)
+def test_asked_operations(text, names):
+    assert [op.name for op in asked_operations(text)] == names
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,13 @@ adjacent nouns form noun runs ("退役军人优待证"). A term is held by a doc
 aliases, keywords (the head) or body, as a whole, as the dictionary parts of a compound, through the synonym
 table, or misspelt by one character (next to an unchanged neighbour, or inside a long unknown word). A small
 logistic model over the ranking's confidence and these coverage features (fitted on the dev split) decides.
-Three cases are always declined: a service named in full (游艇驾驶证, 药品经营许可证, or a service verb such as
+Four cases are always declined: a service named in full (游艇驾驶证, 药品经营许可证, or a service verb such as
 转学) that the document lacks and no document's head lists; a named service missing a rare modifier; and a
 service of the city's catalogue (knowledge/service_catalogue.tsv) that no guide covers, named by the question
 when the document lacks it or mentions it only in passing while nothing else the question names is in the
-document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). Conversely a question naming the document's own
+document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). A fourth: an operation that is a service of its
+own (补领, 变更, 注销, 离婚, 转学… see :mod:`govbot.answering.operations`) which the document never mentions
+("营业执照丢了怎么补办" is not the business-licence guide's). Conversely a question naming the document's own
 service, a catalogue service one of whose names its head lists ("高企资格认下来能管多久"), is answered whatever
 the model says, unless it also names a service the document lacks. The subject named in a decline is that
 service, else the noun run of the rarest term the document's head lacks.
@@ -32,6 +34,7 @@ from typing import Any
 import jieba.analyse
 import jieba.posseg
 
+from govbot.answering.operations import AskedOperation, asked_operations, offers
 from govbot.answering.personal_case import personal_case
 from govbot.answering.service_names import NamedService, ServiceNames
 from govbot.security.message_limit import MAX_MESSAGE_CHARS
@@ -392,6 +395,9 @@ class Answerability:
         text, named = self._named(question)
         if unheld := self._unheld_service(text, named, terms, record, version):
             return Verdict(False, NOT_COVERED, unheld.text, probability)
+        if operation := self._missing_operation(text, record, version):
+            head, _ = self.texts_of(version, record)
+            return Verdict(False, NOT_COVERED, _operation_subject(text, operation, terms, head), probability)
         if not self.rule.answers(features) and not self._names_its_service(named, record, version, features):
             return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
         return Verdict(True, COVERED, probability=probability)
@@ -458,6 +464,11 @@ class Answerability:
             return None
         return unheld[0]
 
+    def _missing_operation(self, text: str, record: dict[str, Any], version: str) -> AskedOperation | None:
+        """An operation the question asks for (补领, 变更, 离婚…) that the document never mentions."""
+        _, whole = self.texts_of(version, record)
+        return next((op for op in asked_operations(text) if not offers(op.name, whole)), None)
+
     def _covered(self, entry: CatalogueEntry) -> bool:
         """Whether some document's title, aliases or keywords name the service (cached per served version)."""
         heads = self._all_heads()
@@ -511,6 +522,19 @@ def _names_service(run: str) -> bool:
     """A service named in full: a noun run of four or more characters ending as service names end (游艇驾驶证,
     劳动仲裁, 经济适用房); shorter runs are verb-object words (买房, 办证, 刷卡) or a service's everyday name."""
     return run in SERVICE_VERBS or len(run) >= NAMED_SERVICE_MIN_CHARS and run.endswith(SERVICE_SUFFIXES)
+
+
+def _operation_subject(text: str, operation: AskedOperation, terms: list[Term], head: str) -> str:
+    """What a decline for a missing operation names: the noun run that holds it ("企业名称变更"), else the
+    operation on the last thing before it that the document is about ("营业执照" … "补领" → "营业执照补领"), or
+    else on the last noun run before it, else the operation alone ("转学" for "插班")."""
+    said = text[operation.start : operation.end]
+    holding = [t.run for t in terms if said in t.run and len(t.run) > len(said)]
+    if holding:
+        return max(holding, key=len)
+    before = [t for t in terms if text.find(t.word) < operation.start and _CJK.search(t.word)]
+    objects = [t.word for t in before if t.word in head] or [t.run for t in before]
+    return objects[-1] + operation.name if objects else operation.name
 
 
 def _nameable(subject: str) -> str | None:
