@@ -526,14 +526,13 @@ def _names_service(run: str) -> bool:
 
 def _operation_subject(text: str, operation: AskedOperation, terms: list[Term], head: str) -> str:
     """What a decline for a missing operation names: the noun run that holds it ("企业名称变更"), else the
-    operation on the last thing before it that the document is about ("营业执照" … "补领" → "营业执照补领"), or
-    else on the last noun run before it, else the operation alone ("转学" for "插班")."""
+    operation on the last thing before it that the document is about ("营业执照" … "补领" → "营业执照补领"), else
+    the operation alone ("转学" for "插班")."""
     said = text[operation.start : operation.end]
     holding = [t.run for t in terms if said in t.run and len(t.run) > len(said)]
     if holding:
         return max(holding, key=len)
-    before = [t for t in terms if text.find(t.word) < operation.start and _CJK.search(t.word)]
-    objects = [t.word for t in before if t.word in head] or [t.run for t in before]
+    objects = [t.word for t in terms if text.find(t.word) < operation.start and t.word in head and _CJK.search(t.word)]
     return objects[-1] + operation.name if objects else operation.name
 
 
