@@ -113,6 +113,11 @@ def test_words_glued_to_a_modal_or_a_particle_name_nothing(extractor):
     assert {t.word for t in extractor.terms("领的上云券多长时间内得用掉")} == {"云券"}
 
 
+def test_a_single_character_verb_starts_no_noun_run(extractor):
+    """jieba tags 交 of "要交无犯罪证明" as a noun; the certificate is the subject, not "交无犯罪证明"."""
+    assert "无犯罪证明" in [t.word for t in extractor.terms("学校要他交无犯罪证明")]
+
+
 def test_a_long_unknown_word_one_inner_character_off_is_a_typo(answerer):
     scope, record = answerer.scope, answerer.searcher.data()[1].documents["hk-macau-permit"]
     _, whole = scope.texts_of("test", record)

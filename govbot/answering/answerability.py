@@ -85,6 +85,8 @@ NAMED_SERVICE_MIN_CHARS = 4
 LONG_TYPO_CHARS = 4
 # A modal before a verb or a particle after a word ("能管", "得用", "领的", "住院时"): jieba glues them into
 # unknown words or verbs that name nothing, so they never stand for the question's subject.
+# Single-character verbs that jieba sometimes tags as nouns ("交" of "要交无犯罪证明"): they start no noun run.
+_ACTION_CHARS = frozenset("交带办开领换补拿考给要")
 _GLUED_FUNCTION = re.compile(r"^[能得要会想可该]|[的了着过吗呢吧时]$")
 
 
@@ -226,7 +228,7 @@ class SubjectExtractor:
             if not word.strip():
                 previous_noun = False
                 continue
-            noun = self._nounish(flag)
+            noun = self._nounish(flag) and word not in _ACTION_CHARS
             if noun and previous_noun:
                 runs[-1].append((word, flag))
             else:
