@@ -272,6 +272,18 @@ def test_a_catalogue_service_no_guide_covers_is_declined_by_its_name(
     assert f"没有找到关于「{service}」的" in declined.message
 
 
+def test_a_service_of_the_story_beside_the_documents_own_is_no_decline(answerer):
+    """起诉 is a service no guide holds, but the question asks about the hotline it names."""
+    answer = answerer.answer("我想起诉单位拖欠工资，打12345有用吗")
+    assert answer.decision == "answer" and answer.doc_id == "complaint-hotline"
+
+
+def test_a_variant_of_the_documents_service_is_still_declined(answerer):
+    """残疾军人证 holds the characters of 残疾证 with a modifier inside: another service, not the story's."""
+    declined = answerer.answer("残疾军人证怎么评定和申领")
+    assert declined.decision == "fallback" and declined.missing_subject == "残疾军人证"
+
+
 @pytest.mark.parametrize(
     ("question", "subject", "neighbour_question", "neighbour"),
     [

@@ -14,8 +14,10 @@ document's head ("残保金咋申报", "建设工程规划许可证怎么申请"
 own (补领, 变更, 注销, 离婚, 转学… see :mod:`govbot.answering.operations`) which the document never mentions
 ("营业执照丢了怎么补办" is not the business-licence guide's). Conversely a question naming the document's own
 service, a catalogue service one of whose names its head lists ("高企资格认下来能管多久"), is answered whatever
-the model says, unless it also names a service the document lacks. The subject named in a decline is that
-service, else the noun run of the rarest term the document's head lacks.
+the model says. When it also names a service the document lacks, it is answered only if it asks about the
+document's service in the document's own words and the other is no variant of it ("考教师资格要开无犯罪证明" is
+answered, "残疾军人证怎么申领" is not). The subject named in a decline is that service, else the noun run of the
+rarest term the document's head lacks.
 Personal cases ("我的低保申请到哪一步了") are handed to a person, who can look at the case: no guide answers them.
 """
 
@@ -400,7 +402,9 @@ class Answerability:
         if operation := self._missing_operation(text, record, version):
             head, _ = self.texts_of(version, record)
             return Verdict(False, NOT_COVERED, _operation_subject(text, operation, terms, head), probability)
-        if not self.rule.answers(features) and not self._names_its_service(named, record, version, features):
+        if not self.rule.answers(features) and not self._names_its_service(
+            question, named, terms, record, version, features
+        ):
             return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
         return Verdict(True, COVERED, probability=probability)
 
@@ -412,15 +416,36 @@ class Answerability:
         return text, tuple(self._services.named(text))
 
     def _names_its_service(
-        self, named: tuple[NamedService, ...], record: dict[str, Any], version: str, features: Features
+        self,
+        question: str,
+        named: tuple[NamedService, ...],
+        terms: list[Term],
+        record: dict[str, Any],
+        version: str,
+        features: Features,
     ) -> bool:
         """The question names the document's own service, a catalogue service one of whose names its head lists
         ("高企" for the high-tech enterprise guide, "准迁证" of 户口迁移 for the hukou transfer guide), and no
         service the document lacks: it asks about that service."""
-        if features.named_service_missing or self.rule.vetoes(features):
+        if self.rule.vetoes(features):
             return False
-        head, _ = self.texts_of(version, record)
-        return any(name in head for service in named for name in service.entry.names)
+        head, whole = self.texts_of(version, record)
+        own = [name for service in named for name in service.entry.names if name in head]
+        if not own:
+            return False
+        if not features.named_service_missing:
+            return True
+        # Another service named beside it (考教师资格要开无犯罪证明, 想离婚…申请法律援助) is the story's, when the
+        # question asks about the document's own service and the other is no variant of it (游艇驾驶证, 残疾军人证).
+        # The question's own words for its service must be the document's ("评残" of a catalogue entry that also
+        # lists 残疾军人证 is no reason to answer "残疾军人证怎么申领" from the disability card's guide).
+        said = [service.text for service in named if service.text in head]
+        others = [t.run for t in terms if _names_service(t.run) and not self.holds(t, whole)]
+        return (
+            bool(said)
+            and self.service_role(question, record, version) == SUBJECT
+            and not any(_within(name, run) for run in others for name in said)
+        )
 
     def service_role(self, question: str, record: dict[str, Any], version: str = "") -> str | None:
         """How the question names the document's own services (catalogue services one of whose names its head
@@ -524,6 +549,13 @@ def _names_service(run: str) -> bool:
     """A service named in full: a noun run of four or more characters ending as service names end (游艇驾驶证,
     劳动仲裁, 经济适用房); shorter runs are verb-object words (买房, 办证, 刷卡) or a service's everyday name."""
     return run in SERVICE_VERBS or len(run) >= NAMED_SERVICE_MIN_CHARS and run.endswith(SERVICE_SUFFIXES)
+
+
+def _within(name: str, run: str) -> bool:
+    """Whether ``run`` holds the characters of ``name`` in order: a variant of it with a modifier before or inside
+    ("游艇驾驶证" of 驾驶证, "残疾军人证" of 残疾证)."""
+    rest = iter(run)
+    return all(char in rest for char in name)
 
 
 def _operation_subject(text: str, operation: AskedOperation, terms: list[Term], head: str) -> str:
