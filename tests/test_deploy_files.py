@@ -110,3 +110,13 @@ def test_k8s_rasa_urls_name_the_statefulset_pods():
     service = rasa["spec"]["serviceName"]
     expected = [f"http://{rasa['metadata']['name']}-{i}.{service}:5005" for i in range(rasa["spec"]["replicas"])]
     assert config["data"]["GOVBOT_RASA_URLS"].split(",") == expected
+
+
+def test_the_image_runs_the_code_from_its_source_tree():
+    """The code reads files beside it (knowledge/, bot/data/nlu, channels/web, *.tsv next to modules) that
+    `pip install .` does not copy: the working directory, where the whole tree is copied, comes first on the path."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text("utf-8")
+    workdir = re.findall(r"^WORKDIR (\S+)", dockerfile, re.MULTILINE)[-1]
+    assert re.search(r"^COPY \. \.$", dockerfile, re.MULTILINE)
+    paths = re.findall(r"PYTHONPATH=(\S+)", dockerfile)
+    assert paths and paths[-1].split(":")[0] == workdir
