@@ -10,13 +10,14 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
   yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚" or "多久之内", a cap for "最多",
   an age for "几岁", a period of validity for "能管多久", a rate for "比例降多少", an end date for "现在还有吗".
   About a benefit (补贴, 低保, 领…), "多少钱" means the amount paid out, so the fee section is pushed down
-  (unless it holds another kind asked for, such as a rate) and a passage without an amount gets none of the
-  match bonus;
+  (unless it holds another kind asked for, such as a rate) and a passage without an amount paid gets none of the
+  match bonus (an amount after 低于 or before 以上 is a condition's threshold);
+* the legal-basis section (政策依据) is pushed down unless the question asks for it: it cites laws for staff;
 * up to three passages are shown: the best, its exception, and the next best within a margin of it, while
   they fit the body budget.
 
 Weights were set on questions written from the documents (``tests/test_passages.py``) and the dev splits of the
-fact-question set; never on a held-out split.
+fact-question set (dev, dev2, dev3); never on a held-out split.
 """
 
 from __future__ import annotations
