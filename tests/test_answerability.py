@@ -300,6 +300,15 @@ def test_an_operation_the_document_never_mentions_is_declined_by_name(
     assert declined.decision == "fallback" and declined.missing_subject == subject
 
 
+def test_an_operation_no_step_of_a_life_event_mentions_is_no_plan(answerer):
+    """Closing a shop mentions a lost licence ("营业执照遗失的…注销时一并说明"), not how to replace one: neither a
+    confident event ranking nor the NLU's life-event reading makes it the plan."""
+    question = "营业执照遗失了要怎么补办"
+    answer = answerer.answer(question)
+    assert answer.decision == "fallback" and answer.missing_subject == "营业执照补领"
+    assert answerer.answer(question, kinds=("event",)).reason == "not_an_event"
+
+
 @pytest.mark.parametrize(
     ("question", "doc_id"),
     [("身份证丢了怎么补办", "id-card"), ("驾照过期被注销了还能恢复吗", "driver-license-renewal")],

@@ -491,6 +491,11 @@ class Answerability:
             return None
         return unheld[0]
 
+    def lacks_operation(self, question: str, record: dict[str, Any], version: str = "") -> bool:
+        """The question asks for an operation (补领, 变更, 离婚…) that ``record`` never mentions."""
+        text, _ = self._named(question)
+        return self._missing_operation(text, record, version) is not None
+
     def _missing_operation(self, text: str, record: dict[str, Any], version: str) -> AskedOperation | None:
         """An operation the question asks for (补领, 变更, 离婚…) that the document never mentions."""
         _, whole = self.texts_of(version, record)

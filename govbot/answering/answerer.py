@@ -171,8 +171,9 @@ class Answerer:
 
     def _event_answer(self, question: str, query_vector: np.ndarray | None) -> Answer:
         """A life-event question (the dialogue's NLU says so): the event its words point to, or a fallback
-        without options when the question is one service's (see :mod:`govbot.answering.event_choice`) or names a
-        service in full that none of the event's steps holds ("转学" is no step of a birth)."""
+        without options when the question is one service's (see :mod:`govbot.answering.event_choice`), names a
+        service in full that none of the event's steps holds ("转学" is no step of a birth) or asks for an
+        operation none of them mentions ("营业执照丢了怎么补办" is no step of closing a shop)."""
         filters = SearchFilters(doc_types=(EVENT,))
         events = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         everything = self.searcher.search(question, top_k=EVERYTHING_DEPTH, query_vector=events.vector)
@@ -182,6 +183,7 @@ class Answerer:
         if chosen and (
             not event_fits(question, chosen.doc_id, everything)
             or self.scope.lacks_named_service(question, scope_record(data.documents, chosen.doc_id), version)
+            or self.scope.lacks_operation(question, scope_record(data.documents, chosen.doc_id), version)
             or self._asks_another_service(question, chosen.doc_id, everything)
         ):
             return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
@@ -284,9 +286,10 @@ class Answerer:
         top = response.results[0]
         record = data.documents[top.doc_id]
         if record["type"] == EVENT:
-            if top.confidence >= self.event_confidence and not personal_case(question):
-                return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
             record = scope_record(data.documents, top.doc_id)
+            sure = top.confidence >= self.event_confidence and not personal_case(question)
+            if sure and not self.scope.lacks_operation(question, record, version):
+                return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
         return self.scope.judge(question, record, top.confidence, version)
 
     def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
