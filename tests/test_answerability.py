@@ -370,6 +370,7 @@ def test_a_question_naming_the_documents_own_service_by_its_catalogue_name_is_an
         "我儿子想把油车换成电动的，听说有补贴，要怎么申请，补多少",
         "我体检查出问题了能办慢病吗",
         "身份证做好以后去哪领",
+        "帮我匹配一下政策",  # a request the policy-matching form answers
     ],
 )
 def test_first_person_how_to_questions_are_not_personal_cases(question):

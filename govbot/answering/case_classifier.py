@@ -5,7 +5,8 @@ The patterns catch the shapes they were written from; a citizen who words a case
 
 * ``personal_case_examples.tsv``: citizens' own cases (label ``personal_case``) and, as hard negatives, questions
   that sound alike but a guide answers (``general``: "我上个月生了孩子，户口怎么上", "材料交上去一般多久能办好");
-* the dialogue's own training questions (``ask_question``, ``ask_life_event``), which guides and plans answer.
+* the dialogue's own training questions (``ask_question``, ``ask_life_event``), which guides and plans answer,
+  and its requests to match or subscribe to policies ("帮我匹配一下政策"), which ask for no one's case.
 
 Training takes well under a second and is deterministic, so every process (knowledge service, action server)
 builds the same model from the repository's files, at its start (:func:`warm_up`). :data:`CASE_THRESHOLD` is
@@ -28,7 +29,11 @@ from index.normalize import to_simplified
 
 EXAMPLES = Path(__file__).with_name("personal_case_examples.tsv")
 NLU_DIR = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
-GENERAL_INTENTS = {"questions.yml": "ask_question", "life_events.yml": "ask_life_event"}
+GENERAL_INTENTS = {
+    "questions.yml": ("ask_question",),
+    "life_events.yml": ("ask_life_event",),
+    "policy_match.yml": ("request_policy_match", "subscribe_policy"),  # "帮我匹配一下政策" asks for no one's case
+}
 PERSONAL, GENERAL = "personal_case", "general"
 CASE_THRESHOLD = 0.7  # the probability above which a message is one citizen's own case
 
@@ -41,10 +46,10 @@ def _examples() -> tuple[list[str], list[int]]:
         for row in csv.DictReader(handle, delimiter="\t"):
             texts.append(to_simplified(row["question"]))
             labels.append(1 if row["label"] == PERSONAL else 0)
-    for name, intent in GENERAL_INTENTS.items():
+    for name, intents in GENERAL_INTENTS.items():
         data = yaml.safe_load((NLU_DIR / name).read_text(encoding="utf-8"))
         for block in data.get("nlu", []):
-            if block.get("intent") != intent:
+            if block.get("intent") not in intents:
                 continue
             for line in str(block.get("examples", "")).splitlines():
                 text = line.strip().removeprefix("- ").strip()
