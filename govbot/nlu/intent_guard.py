@@ -11,17 +11,15 @@ and messages that do say it ("好的谢谢，我明天去办", "我不想再收�
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from govbot.nlu.stateless import StatelessComponent
+
 LONG_CHARS = 10  # letters, digits and Chinese characters: "好的谢谢你啊" is short, a question with a story is not
-_COUNTED = re.compile(r"[\w]", re.UNICODE)
+_COUNTED = re.compile(r"\w")
 CUES: dict[str, re.Pattern[str]] = {
     intent: re.compile(pattern, re.IGNORECASE)
     for intent, pattern in {
@@ -49,18 +47,8 @@ def guarded_intent(text: str, intent: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class IntentGuard(GraphComponent):
+class IntentGuard(StatelessComponent):
     """Re-ranks a long message away from a guarded intent it does not say (see the module docstring)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> IntentGuard:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

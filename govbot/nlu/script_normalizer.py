@@ -9,32 +9,18 @@ still follows the script the citizen wrote in; only the parse sees Simplified te
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from govbot.nlu.stateless import StatelessComponent
 from index.normalize import to_simplified
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class ScriptNormalizer(GraphComponent):
+class ScriptNormalizer(StatelessComponent):
     """Replaces each message's text by its Simplified-Chinese normal form (see the module docstring)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ScriptNormalizer:
-        return cls()
 
     @staticmethod
     def _normalise(messages: list[Message]) -> None:
