@@ -180,10 +180,11 @@ class Answerer:
         version, data = self.searcher.data()
         named = named_instead(question, data.documents, events.results)
         chosen = named or (events.results[0] if events.results else None)
+        steps = scope_record(data.documents, chosen.doc_id) if chosen else None
         if chosen and (
             not event_fits(question, chosen.doc_id, everything)
-            or self.scope.lacks_named_service(question, scope_record(data.documents, chosen.doc_id), version)
-            or self.scope.lacks_operation(question, scope_record(data.documents, chosen.doc_id), version)
+            or self.scope.lacks_named_service(question, steps, version)
+            or self.scope.lacks_operation(question, steps, version)
             or self._asks_another_service(question, chosen.doc_id, everything)
         ):
             return Answer(decision=FALLBACK, message=NOT_FOUND, reason=NOT_AN_EVENT, confidence=events.confidence)
