@@ -28,6 +28,7 @@ _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)|\*\*|__|`+|^\s*\|?[-:
 _BRACKETS = re.compile(r"[（(\[【〔{]\s*([^）)\]】〕}]*?)\s*[）)\]】〕}]")
 _QUOTES = re.compile(r"[《》〈〉“”\"‘’「」『』<>]")
 _LIST_NUMBER = re.compile(r"(?m)^\s*(\d+)[.、．)]\s*")
+_LEADING_NUMBER = re.compile(r"^\s*\d+[.、．)]\s*")
 _CJK_SPACE = re.compile(r"\s+(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])\s+")
 _CLAUSE_END = re.compile(r"(?<=[，、：])")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
@@ -116,9 +117,18 @@ def spoken_answer(answer: dict[str, Any]) -> str:
             lead = f"{title}：" if section == INTRO_SECTION else f"{title}的{section}："
         else:
             lead = "" if section == passages[i - 1].get("section") else f"{section}："
-        lines.extend([lead, passage.get("text", "")] if lead else [passage.get("text", "")])
+        text = _without_lone_number(passage.get("text", ""))
+        lines.extend([lead, text] if lead else [text])
     spoken = speak_numbers(plain_text("\n".join(lines)))
     return spoken + speak_numbers(plain_text(_spoken_source(answer.get("source"))))
+
+
+def _without_lone_number(text: str) -> str:
+    """One item of a list shown alone ("2. 携带户口簿") without its number: read aloud, "第二" without a first
+    would leave the listener waiting for what came before."""
+    if len(_LIST_NUMBER.findall(text)) != 1 or not _LEADING_NUMBER.match(text):
+        return text
+    return _LEADING_NUMBER.sub("", text, count=1)
 
 
 def spoken_message(message: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from channels.plaintext_channel import digit_of
 from channels.spoken_numbers import integer_words, speak_numbers
-from channels.voice_text import MAX_CHARS, MORE_PROMPT, plain_text, to_voice_reply
+from channels.voice_text import MAX_CHARS, MORE_PROMPT, plain_text, spoken_answer, to_voice_reply
 
 FORBIDDEN = re.compile(r"https?://|www\.|[*#`|\[\]【】（）()《》<>]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 
@@ -90,6 +90,14 @@ def test_answer_becomes_short_spoken_pages():
     assert "第一，首次申领：二十元每证" in spoken and "咨询电话：示例市公安局：0 1 2 3" in spoken
     assert "1 2 3 4 5" in spoken
     assert spoken.endswith("信息来源：居民身份证申领、换领、补领，示例市公安局。")
+
+
+def test_a_list_item_shown_alone_is_read_without_its_number():
+    item = {**ANSWER, "passages": [{"section": "申请材料", "text": "2. 本人近期免冠照片一张。", "truncated": False}]}
+    spoken = spoken_answer(item)
+    assert "的申请材料：本人近期免冠照片一张。" in spoken and "第二" not in spoken
+    listed = spoken_answer({**ANSWER, "passages": ANSWER["passages"][:1]})
+    assert "第一，首次申领" in listed and "第二，丢失补领" in listed  # a whole list keeps its numbers
 
 
 def test_choices_become_numbered_options():
