@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from index.filters import SearchFilters
 from index.fusion import FusionWeights, fuse, rank_documents
 from index.index_data import Catalog
 from index.query_text import clean_query
+from index.spelling import Speller
 from index.tokenizer import GovTokenizer
 
 SNIPPET_CHARS = 160
@@ -118,6 +120,7 @@ class Searcher:
         self._served: ServedIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._speller: tuple[str, Speller] | None = None
 
     @property
     def version(self) -> str | None:
@@ -148,6 +151,28 @@ class Searcher:
         served = self.served()
         return served.version, served.catalog
 
+    def correct(self, text: str, keep: Collection[str] = ()) -> str:
+        """``text`` with its homophone typos (低宝 for 低保) corrected towards the served knowledge base's terms;
+        words of ``keep`` (names the caller knows, such as the city's services) stay as written."""
+        return self._spelling().correct(text, keep)
+
+    def _spelling(self) -> Speller:
+        """The speller of the served version, built at first use from its documents' heads (titles, aliases,
+        keywords and their words) and the government dictionary (the terms), and its passages' words."""
+        version, data = self.data()
+        speller = self._speller
+        if speller is None or speller[0] != version:
+            heads = [
+                str(value)
+                for record in data.documents.values()
+                for value in (record.get("title", ""), *record.get("aliases", []), *record.get("keywords", []))
+            ]
+            terms = [*heads, *(w for head in heads for w in self.tokenizer.words(head)), *self.tokenizer.user_tags]
+            words = [token for passage in data.passages for token in passage.tokens]
+            speller = (version, Speller(terms, words, self.tokenizer.log_probability))
+            self._speller = speller
+        return speller[1]
+
     def calibrated(self, data: Catalog) -> tuple[FusionWeights, ConfidencePolicy]:
         """The index's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
         configured ones (self-calibration switched off, or an index built without it)."""
@@ -164,15 +189,19 @@ class Searcher:
         filters: SearchFilters | None = None,
         weights: FusionWeights | None = None,
         query_vector: np.ndarray | None = None,
+        spell: bool = True,
     ) -> SearchResponse:
         """Rank documents for a query. Raises ``QueryError`` for an empty query.
 
         ``query_vector`` skips embedding when the caller already has it (the NLU's, or evaluation of many
         settings); it must be the embedding of ``clean_query(query)``. The response carries the vector used.
+        ``spell``: correct homophone typos first (:meth:`correct`); a caller that has corrected them says False.
         """
         served = self.served()
         data = served.catalog
-        text = clean_query(query)
+        cleaned = clean_query(query)
+        text = self.correct(cleaned) if cleaned and spell else cleaned
+        query_vector = query_vector if text == cleaned else None  # the caller's vector is of the typo
         response = SearchResponse(query=text, version=served.version)
         if not text or not data.chunks:
             return response

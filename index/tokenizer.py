@@ -53,6 +53,14 @@ class GovTokenizer:
         with _lock:
             return [w for w in self._jieba.lcut(text) if w.strip()]
 
+    def log_probability(self, text: str) -> float:
+        """The log-probability of ``text``'s likeliest segmentation under jieba's word frequencies (its unigram
+        model): how plausible the text is as written."""
+        route: dict[int, tuple[float, int]] = {}
+        with _lock:
+            self._jieba.calc(text, self._jieba.get_DAG(text), route)
+        return route[0][0] if text else 0.0
+
     def tokenize(self, text: str) -> list[str]:
         """Lexical tokens for BM25 (cached: index builds re-tokenise mostly unchanged chunks)."""
         return list(self._tokenize(text))

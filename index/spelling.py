@@ -1,0 +1,115 @@
+"""Homophone typos in queries: a word typed with a pinyin input method, one character picked wrong.
+
+The commonest typo of a citizen who types by pinyin is the right syllable with the wrong character: 低宝 or 低报
+for 低保, 落护 for 落户, 社宝卡 for 社保卡, 电化 for 电话, 居住正 for 居住证. Such a word misses every lexical
+match and weakens the dense one, so the question is declined or answered from a neighbour.
+
+:class:`Speller` rewrites a span of two to four Chinese characters as a word of the knowledge base when
+
+* the word is one of the knowledge base's own terms (its documents' titles, aliases and keywords, the government
+  dictionary), never a common word of its text (主要, 职业), and the span is no word of the knowledge base;
+* the character replaced lies in no word of the knowledge base or of the caller's (the city's service names:
+  残保金 is not 参保金) written correctly in the query, and is no particle or negation (吗, 不);
+* exactly one character differs, and the one typed has, as its usual toneless reading (what the input method
+  was given), the reading of the word's character in the word (落户 luo hu, so 落护) or on its own;
+* the text around it becomes much likelier under jieba's word frequencies (:data:`MIN_GAIN`, a noisy channel with
+  a unigram language model): "低宝的" gains, "我是外地户口" does not become "我市外地户口", nor 老伴 老板.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
+SPAN_LENGTHS = (4, 3, 2)  # longest first: 社宝卡 → 社保卡 before a shorter span could claim 宝
+WILDCARD = "?"
+CONTEXT_CHARS = 4  # characters either side that the language model reads with a span
+MIN_GAIN = 5.0  # natural-log gain in likelihood a correction must bring (the price of assuming a typo)
+_LEFT = re.compile(rf"[\u4e00-\u9fff]{{0,{CONTEXT_CHARS}}}$")
+_RIGHT = re.compile(rf"[\u4e00-\u9fff]{{0,{CONTEXT_CHARS}}}")
+_STEADY = frozenset("不没别吗呢吧啊嘛呀了的得着过")  # grammar, not content: "作数吗" is not 作数码
+
+
+@lru_cache(maxsize=20000)
+def reading(char: str) -> str:
+    """The usual toneless pinyin of one Chinese character, as an input method offers it."""
+    return pinyin(char, style=Style.NORMAL)[0][0]
+
+
+@lru_cache(maxsize=20000)
+def word_readings(word: str) -> tuple[frozenset[str], ...]:
+    """Per character of ``word``: its toneless reading in the word and its usual one (行 of 银行: hang, xing)."""
+    said = pinyin(word, style=Style.NORMAL)
+    return tuple(frozenset((spoken[0], reading(char))) for spoken, char in zip(said, word, strict=True))
+
+
+class Speller:
+    """Corrects homophone typos towards the words of one knowledge-base version."""
+
+    def __init__(self, terms: Iterable[str], words: Iterable[str], plausibility: Callable[[str], float]):
+        """``terms``: the knowledge base's own terms, which a typo is corrected to; ``words``: every other word of
+        its text (only two to four Chinese characters count); ``plausibility``: the log-probability of a text
+        under a language model (jieba's word frequencies)."""
+        targets = {w for w in terms if _CJK_WORD.fullmatch(w)}
+        self._words = targets | {w for w in words if _CJK_WORD.fullmatch(w)}
+        self._plausibility = plausibility
+        self._by_pattern: dict[str, list[str]] = {}
+        for word in sorted(targets):
+            for i in range(len(word)):
+                self._by_pattern.setdefault(word[:i] + WILDCARD + word[i + 1 :], []).append(word)
+
+    def correct(self, text: str, keep: Collection[str] = ()) -> str:
+        """``text`` with each homophone typo replaced by the knowledge base's term (unchanged when none); words of
+        ``keep`` found in it are left as they are."""
+        chars = list(text)
+        fixed = self._known_positions(text, keep)
+        for size in SPAN_LENGTHS:
+            for start in range(len(chars) - size + 1):
+                span = "".join(chars[start : start + size])
+                if not _CJK_WORD.fullmatch(span) or span in self._words:
+                    continue
+                if (best := self._best("".join(chars), start, size, fixed)) is not None:
+                    chars[start : start + size] = list(best)
+                    fixed[start : start + size] = [True] * size
+        return "".join(chars)
+
+    def _known_positions(self, text: str, keep: Collection[str]) -> list[bool]:
+        """Which characters of ``text`` must stay: particles, and those of a word of the knowledge base or of
+        ``keep`` written correctly."""
+        known = [char in _STEADY for char in text]
+        for size in SPAN_LENGTHS:
+            for start in range(len(text) - size + 1):
+                if text[start : start + size] in self._words:
+                    known[start : start + size] = [True] * size
+        for word in keep:
+            for match in re.finditer(re.escape(word), text):
+                known[match.start() : match.end()] = [True] * len(word)
+        return known
+
+    def _best(self, text: str, start: int, size: int, fixed: list[bool]) -> str | None:
+        """The word one homophone away from the span at ``start`` that makes the text around it likeliest, if it
+        gains at least :data:`MIN_GAIN`; no fixed character changes."""
+        span = text[start : start + size]
+        left, right = _context(text, start, size)
+        before = self._plausibility(left + span + right)
+        best, gain = None, MIN_GAIN
+        for i, char in enumerate(span):
+            if fixed[start + i]:
+                continue
+            for word in self._by_pattern.get(span[:i] + WILDCARD + span[i + 1 :], ()):
+                if reading(char) not in word_readings(word)[i]:
+                    continue
+                if (delta := self._plausibility(left + word + right) - before) >= gain:
+                    best, gain = word, delta
+        return best
+
+
+def _context(text: str, start: int, size: int) -> tuple[str, str]:
+    """Up to :data:`CONTEXT_CHARS` Chinese characters of ``text`` either side of a span, within its run."""
+    left = _LEFT.search(text[:start])
+    right = _RIGHT.match(text[start + size :])
+    return (left.group(0) if left else ""), (right.group(0) if right else "")
