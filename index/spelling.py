@@ -7,7 +7,7 @@ match and weakens the dense one, so the question is declined or answered from a 
 :class:`Speller` rewrites a span of two to four Chinese characters as a word of the knowledge base when
 
 * the word is one of the knowledge base's own terms (its documents' titles, aliases and keywords, the government
-  dictionary), never a common word of its text (主要, 职业), and the span is no word of the knowledge base;
+  dictionary), not any word of its text (主要, 包装), and the span is no word of the knowledge base;
 * the character replaced lies in no word of the knowledge base or of the caller's (the city's service names:
   残保金 is not 参保金) written correctly in the query, and is no particle or negation (吗, 不);
 * exactly one character differs, and the one typed has, as its usual toneless reading (what the input method
@@ -72,7 +72,8 @@ class Speller:
                 span = "".join(chars[start : start + size])
                 if not _CJK_WORD.fullmatch(span) or span in self._words:
                     continue
-                if (best := self._best("".join(chars), start, size, fixed)) is not None:
+                candidates = self._candidates(span, fixed[start : start + size])
+                if candidates and (best := self._likeliest(chars, start, size, candidates)) is not None:
                     chars[start : start + size] = list(best)
                     fixed[start : start + size] = [True] * size
         return "".join(chars)
@@ -90,26 +91,33 @@ class Speller:
                 known[match.start() : match.end()] = [True] * len(word)
         return known
 
-    def _best(self, text: str, start: int, size: int, fixed: list[bool]) -> str | None:
-        """The word one homophone away from the span at ``start`` that makes the text around it likeliest, if it
-        gains at least :data:`MIN_GAIN`; no fixed character changes."""
-        span = text[start : start + size]
-        left, right = _context(text, start, size)
-        before = self._plausibility(left + span + right)
-        best, gain = None, MIN_GAIN
+    def _candidates(self, span: str, fixed: list[bool]) -> list[str]:
+        """The terms one homophone away from ``span`` that change none of its fixed characters."""
+        found = []
         for i, char in enumerate(span):
-            if fixed[start + i]:
+            if fixed[i]:
                 continue
             for word in self._by_pattern.get(span[:i] + WILDCARD + span[i + 1 :], ()):
-                if reading(char) not in word_readings(word)[i]:
-                    continue
-                if (delta := self._plausibility(left + word + right) - before) >= gain:
-                    best, gain = word, delta
+                if reading(char) in word_readings(word)[i]:
+                    found.append(word)
+        return found
+
+    def _likeliest(self, chars: list[str], start: int, size: int, candidates: list[str]) -> str | None:
+        """The candidate that makes the text around the span likeliest, if it gains at least :data:`MIN_GAIN`."""
+        left, right = _context(
+            "".join(chars[max(0, start - CONTEXT_CHARS) : start]),
+            "".join(chars[start + size : start + size + CONTEXT_CHARS]),
+        )
+        before = self._plausibility(left + "".join(chars[start : start + size]) + right)
+        best, gain = None, MIN_GAIN
+        for word in candidates:
+            if (delta := self._plausibility(left + word + right) - before) >= gain:
+                best, gain = word, delta
         return best
 
 
-def _context(text: str, start: int, size: int) -> tuple[str, str]:
-    """Up to :data:`CONTEXT_CHARS` Chinese characters of ``text`` either side of a span, within its run."""
-    left = _LEFT.search(text[:start])
-    right = _RIGHT.match(text[start + size :])
+def _context(before: str, after: str) -> tuple[str, str]:
+    """The Chinese characters of ``before`` and ``after`` (a few either side of a span) within the span's run."""
+    left = _LEFT.search(before)
+    right = _RIGHT.match(after)
     return (left.group(0) if left else ""), (right.group(0) if right else "")
