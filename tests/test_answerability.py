@@ -318,6 +318,13 @@ def test_an_operation_the_document_tells_is_answered(answerer, question, doc_id)
     assert answer.decision == "answer" and answer.doc_id == doc_id
 
 
+def test_an_operation_told_before_the_documents_service_is_the_story(answerer):
+    """ "想离婚" before 法律援助 tells why legal aid is wanted; "离婚" alone asks for a divorce."""
+    story = answerer.answer("老公打我好几年了，我想离婚，自己没什么钱，能申请法律援助吗")
+    assert (story.decision, story.doc_id) == ("answer", "legal-aid")
+    assert answerer.answer("离婚要去哪里办，需要带什么").decision != "answer"
+
+
 @pytest.mark.parametrize(
     ("text", "names"),
     [

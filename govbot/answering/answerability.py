@@ -12,7 +12,8 @@ service of the city's catalogue (knowledge/service_catalogue.tsv) that no guide 
 when the document lacks it or mentions it only in passing while nothing else the question names is in the
 document's head ("残保金咋申报", "建设工程规划许可证怎么申请"). A fourth: an operation that is a service of its
 own (补领, 变更, 注销, 离婚, 转学… see :mod:`govbot.answering.operations`) which the document never mentions
-("营业执照丢了怎么补办" is not the business-licence guide's). Conversely a question naming the document's own
+("营业执照丢了怎么补办" is not the business-licence guide's), unless the document's own service is named after it
+(the operation is then the story: "想离婚，能申请法律援助吗"). Conversely a question naming the document's own
 service, a catalogue service one of whose names its head lists ("高企资格认下来能管多久"), is answered whatever
 the model says. When it also names a service the document lacks, it is answered only if it asks about the
 document's service in the document's own words and the other is no variant of it ("考教师资格要开无犯罪证明" is
@@ -399,7 +400,9 @@ class Answerability:
         text, named = self._named(question)
         if unheld := self._unheld_service(text, named, terms, record, version):
             return Verdict(False, NOT_COVERED, unheld.text, probability)
-        if operation := self._missing_operation(text, record, version):
+        if (operation := self._missing_operation(text, record, version)) and not self._asked_after(
+            operation, named, record, version
+        ):
             head, _ = self.texts_of(version, record)
             return Verdict(False, NOT_COVERED, _operation_subject(text, operation, terms, head), probability)
         if not self.rule.answers(features) and not self._names_its_service(
@@ -504,6 +507,14 @@ class Answerability:
         """An operation the question asks for (补领, 变更, 离婚…) that the document never mentions."""
         _, whole = self.texts_of(version, record)
         return next((op for op in asked_operations(text) if not offers(op.name, whole)), None)
+
+    def _asked_after(
+        self, operation: AskedOperation, named: tuple[NamedService, ...], record: dict[str, Any], version: str
+    ) -> bool:
+        """The question names the document's own service after the operation: the operation is its story ("想离婚
+        争取孩子，还能申请法律援助吗"), the service what it asks about."""
+        head, _ = self.texts_of(version, record)
+        return any(n.start >= operation.end and any(name in head for name in n.entry.names) for n in named)
 
     def _covered(self, entry: CatalogueEntry) -> bool:
         """Whether some document's title, aliases or keywords name the service (cached per served version)."""
