@@ -26,6 +26,7 @@ from index.snapshot import SnapshotStore
 SAMPLE_KB = PROJECT_ROOT / "knowledge" / "docs"
 SYNTHETIC_CHUNKS = 10_240
 TRADITIONAL_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "traditional_questions.tsv"
+TYPO_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "typo_questions.tsv"
 LATENCY_QUERIES = 200
 
 
@@ -164,8 +165,35 @@ def builds(report: Report, settings: Settings) -> None:
         )
 
 
+def spelling(report: Report, settings: Settings, index_dir: Path, path: Path = TYPO_QUESTIONS) -> None:
+    """Homophone typos corrected by the search (index/spelling.py): of questions with one typo, the share made
+    right, left as typed and made wrong; of questions without one, the share changed (a false correction)."""
+    with open(path, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    searcher = _searcher(settings, index_dir)
+    typos = [(r, searcher.correct(r["typed"])) for r in rows if r["kind"] == "typo"]
+    clean = [(r, searcher.correct(r["typed"])) for r in rows if r["kind"] == "clean"]
+    report.add(
+        "retrieval",
+        "spelling",
+        {
+            "typos_corrected": _share([out == r["meant"] for r, out in typos]),
+            "typos_left": _share([out == r["typed"] for r, out in typos]),
+            "typos_miscorrected": _share([out not in (r["meant"], r["typed"]) for r, out in typos]),
+            "clean_changed": _share([out != r["typed"] for r, out in clean]),
+            "n_typos": len(typos),
+            "n_clean": len(clean),
+        },
+    )
+
+
+def _share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 3) if flags else None
+
+
 def run(report: Report, settings: Settings) -> None:
     quality(report, settings, settings.index_dir)
     traditional(report, settings, settings.index_dir)
+    spelling(report, settings, settings.index_dir)
     latency(report, settings, settings.index_dir)
     builds(report, settings)
