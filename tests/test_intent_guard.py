@@ -36,6 +36,13 @@ def test_a_long_question_leaves_an_intent_it_does_not_say(text, intent):
     assert [r["name"] for r in message.get(INTENT_RANKING_KEY)][0] == "ask_question"
 
 
+@pytest.mark.parametrize("text", ["老人卡在哪办呀谢谢", "谢谢你，那还要带什么", "辛苦了，明天还能来办吗？"])
+def test_thanks_with_a_question_are_the_questions(text):
+    message = _parsed(text, [("thank", 0.85), ("ask_question", 0.1), ("ask_followup", 0.05)])
+    IntentGuard().process([message])
+    assert message.get(INTENT)["name"] == "ask_question"
+
+
 @pytest.mark.parametrize(
     ("text", "intent"),
     [

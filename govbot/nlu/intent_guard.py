@@ -6,6 +6,8 @@ read as thanks, "拿过市里别的财政资金了，这个还能再申请吗" a
 of an answer. This component, after the classifier, gives a message of :data:`LONG_CHARS` or more characters the
 best-ranked other intent when it holds none of the words of its guarded intent (:data:`CUES`). Short messages
 and messages that do say it ("好的谢谢，我明天去办", "我不想再收到政策推送了") keep the classifier's intent.
+Thanks that come with a question ("老人卡在哪办呀谢谢", "谢谢，那还要带什么") are the question's: a message that
+asks something (:data:`ASKS`) is never taken for thanks alone.
 """
 
 from __future__ import annotations
@@ -40,8 +42,16 @@ CUES: dict[str, re.Pattern[str]] = {
 }
 
 
+# A message that asks something: a question mark, a question particle or a question word.
+ASKS = re.compile(r"[？?]|吗|什么|啥|哪|怎么|怎样|如何|咋|多少|多久|几[个天年月次岁块]|要不要|能不能|可不可以|是否")
+NOT_WHEN_ASKING = frozenset({"thank"})
+
+
 def guarded_intent(text: str, intent: str) -> bool:
-    """Whether ``intent`` does not stand for ``text``: a long message holding none of that intent's words."""
+    """Whether ``intent`` does not stand for ``text``: a long message holding none of that intent's words, or
+    thanks that come with a question."""
+    if intent in NOT_WHEN_ASKING and ASKS.search(text):
+        return True
     cue = CUES.get(intent)
     return cue is not None and len(_COUNTED.findall(text)) >= LONG_CHARS and not cue.search(text)
 
