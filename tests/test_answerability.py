@@ -469,6 +469,9 @@ def test_a_faint_event_ranked_first_is_no_answer(answerer, kinds):
         ("公司刚成立，单位社保开户要准备啥材料", True, False),
         ("我爸七十了，坐车看病这些优待都要去办吗", False, True),
         ("身份证要去办吗", True, False),
+        ("办失业登记要带什么证件", True, False),  # documents to bring, not certificates to get
+        ("给娃报户口得准备哪些证明", True, False),
+        ("孩子出生了要办什么证", False, True),
     ],
 )
 def test_one_fact_or_whole_plan(question, one_fact, whole_plan):
