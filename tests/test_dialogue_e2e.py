@@ -99,10 +99,10 @@ def test_feedback_is_stored_with_question_and_document(stack):
 
 
 def test_a_request_asking_one_fact_of_one_policy_is_answered(stack):
-    """The NLU takes "我们厂能拿稳岗返还吗" for a policy-matching request, but it asks one fact of one policy: it is
-    answered from that policy instead of starting the form, and recorded once (the look ahead is not)."""
+    """The NLU takes "看看我们厂能不能领稳岗返还" for a policy-matching request, but it asks one fact of one policy:
+    it is answered from that policy instead of starting the form, and recorded once (the look ahead is not)."""
     sender = "citizen-router"
-    reply = stack.send(sender, "我们厂能拿稳岗返还吗")
+    reply = stack.send(sender, "看看我们厂能不能领稳岗返还")
     assert "稳岗返还" in texts(reply) and "来源" in texts(reply) and "为企业查询" not in texts(reply)
     tracker = httpx.get(
         f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.rasa_token}, timeout=30
