@@ -190,17 +190,19 @@ class Searcher:
         weights: FusionWeights | None = None,
         query_vector: np.ndarray | None = None,
         spell: bool = True,
+        keep: Collection[str] = (),
     ) -> SearchResponse:
         """Rank documents for a query. Raises ``QueryError`` for an empty query.
 
         ``query_vector`` skips embedding when the caller already has it (the NLU's, or evaluation of many
         settings); it must be the embedding of ``clean_query(query)``. The response carries the vector used.
-        ``spell``: correct homophone typos first (:meth:`correct`); a caller that has corrected them says False.
+        ``spell``: correct homophone typos first (:meth:`correct`, leaving the words of ``keep`` as written); a
+        caller that has corrected them says False.
         """
         served = self.served()
         data = served.catalog
         cleaned = clean_query(query)
-        text = self.correct(cleaned) if cleaned and spell else cleaned
+        text = self.correct(cleaned, keep) if cleaned and spell else cleaned
         query_vector = query_vector if text == cleaned else None  # the caller's vector is of the typo
         response = SearchResponse(query=text, version=served.version)
         if not text or not data.chunks:

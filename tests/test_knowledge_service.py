@@ -50,6 +50,13 @@ def test_health_and_search(service):
     assert all(r["type"] == "policy" for r in typed["results"])
 
 
+def test_search_reads_a_homophone_typo_as_the_term_but_keeps_the_citys_service_names(service):
+    base, _ = service
+    typo = httpx.get(f"{base}/search", params={"q": "低宝需要什么条件", "top_k": 1}).json()
+    assert typo["query"] == "低保需要什么条件" and typo["results"][0]["doc_id"] == "minimum-living-allowance"
+    assert httpx.get(f"{base}/search", params={"q": "残保金在哪里交"}).json()["query"] == "残保金在哪里交"
+
+
 ANSWER_KEYS = {
     "decision",
     "doc_id",

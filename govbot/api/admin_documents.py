@@ -313,9 +313,10 @@ def search_test(
     request: Request, q: str = Query(..., min_length=1, max_length=500), _: Principal = Depends(reader)
 ) -> dict:
     """命中测试: what the bot would see for a question, with scores and matched sections."""
-    from index.query_text import QueryError
+    from index.query_text import QueryError, clean_query
 
     try:
-        return request.app.state.searcher.search(q, top_k=10).to_dict()
+        keep = request.app.state.answerer.scope.service_names(clean_query(q))
+        return request.app.state.searcher.search(q, top_k=10, keep=keep).to_dict()
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
