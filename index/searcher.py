@@ -142,7 +142,9 @@ class Searcher:
             if name is not None and (self._served is None or self._served.version != name):
                 with self._lock:
                     if self._served is None or self._served.version != name:
-                        self._served = self.backend.load(name)
+                        served = self.backend.load(name)
+                        self._speller = (name, self._speller_for(served.catalog))  # before any search of it
+                        self._served = served
         assert self._served is not None
         return self._served
 
@@ -157,21 +159,25 @@ class Searcher:
         return self._spelling().correct(text, keep)
 
     def _spelling(self) -> Speller:
-        """The speller of the served version, built at first use from its documents' heads (titles, aliases,
-        keywords and their words) and the government dictionary (the terms), and its passages' words."""
+        """The speller of the served version (built when the version is loaded)."""
         version, data = self.data()
         speller = self._speller
-        if speller is None or speller[0] != version:
-            heads = [
-                str(value)
-                for record in data.documents.values()
-                for value in (record.get("title", ""), *record.get("aliases", []), *record.get("keywords", []))
-            ]
-            terms = [*heads, *(w for head in heads for w in self.tokenizer.words(head)), *self.tokenizer.user_tags]
-            words = [token for passage in data.passages for token in passage.tokens]
-            speller = (version, Speller(terms, words, self.tokenizer.log_probability))
+        if speller is None or speller[0] != version:  # another version was loaded in between
+            speller = (version, self._speller_for(data))
             self._speller = speller
         return speller[1]
+
+    def _speller_for(self, data: Catalog) -> Speller:
+        """A speller from a version's documents' heads (titles, aliases, keywords and their words) and the
+        government dictionary (the terms), and its passages' words."""
+        heads = [
+            str(value)
+            for record in data.documents.values()
+            for value in (record.get("title", ""), *record.get("aliases", []), *record.get("keywords", []))
+        ]
+        terms = [*heads, *(w for head in heads for w in self.tokenizer.words(head)), *self.tokenizer.user_tags]
+        words = [token for passage in data.passages for token in passage.tokens]
+        return Speller(terms, words, self.tokenizer.log_probability)
 
     def calibrated(self, data: Catalog) -> tuple[FusionWeights, ConfidencePolicy]:
         """The index's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
