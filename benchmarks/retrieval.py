@@ -12,7 +12,7 @@ import numpy as np
 
 from benchmarks.report import Report, percentiles
 from benchmarks.retrieval_eval import HELDOUT, RetrievalEvaluator, load_dev_questions
-from govbot.components import embedder_for, tokenizer_for
+from govbot.components import embedder_for, service_names, tokenizer_for
 from govbot.settings import PROJECT_ROOT, Settings
 from index.bm25_retriever import BM25Retriever
 from index.builder import build_index
@@ -37,6 +37,7 @@ def _searcher(settings: Settings, index_dir: Path, **options) -> Searcher:
         tokenizer_for(settings),
         settings.fusion_weights,
         settings.confidence_policy,
+        protected=service_names(settings),
         **options,
     )
 

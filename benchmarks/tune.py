@@ -14,7 +14,7 @@ import itertools
 from dataclasses import replace
 
 from benchmarks.retrieval_eval import TUNE, load_dev_questions, load_negative_questions
-from govbot.components import embedder_for, tokenizer_for
+from govbot.components import embedder_for, service_names, tokenizer_for
 from govbot.settings import get_settings
 from index.confidence import ANSWER, CLARIFY, ConfidencePolicy
 from index.query_text import clean_query
@@ -63,6 +63,7 @@ def main() -> None:
         settings.confidence_policy,
         min_confidence=0.0,
         self_calibrate=settings.self_calibrate,
+        protected=service_names(settings),
     )
     _, calibrated = searcher.calibrated(searcher.data()[1])
     print(f"calibration: center={calibrated.center:.4f} scale={calibrated.scale:.4f}")

@@ -10,6 +10,7 @@ from index.backend import backend_for
 from index.embedder import Embedder
 from index.searcher import Searcher
 from index.tokenizer import GovTokenizer, get_tokenizer
+from knowledge.service_catalogue import load_catalogue
 
 
 def ensure_model(settings: Settings) -> str:
@@ -51,4 +52,11 @@ def make_searcher(index_dir: Path | None = None, settings: Settings | None = Non
         ef_search=settings.hnsw_ef_search,
         self_calibrate=settings.self_calibrate,
         backend=backend_for(settings, index_dir),
+        protected=service_names(settings),
     )
+
+
+def service_names(settings: Settings | None = None) -> tuple[str, ...]:
+    """Every name and everyday name of the city's service catalogue (the speller leaves them as written)."""
+    settings = settings or get_settings()
+    return tuple(name for entry in load_catalogue(settings.service_catalogue) for name in entry.names)

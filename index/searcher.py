@@ -108,7 +108,10 @@ class Searcher:
         reload_interval: float = 0.2,
         self_calibrate: bool = True,
         backend: RetrievalBackend | None = None,
+        protected: Collection[str] = (),
     ):
+        """``protected``: names the speller never rewrites (the city's service names, guide or not: 残保金 is not
+        参保金 misspelt)."""
         self.backend = backend or EmbeddedBackend(index_dir, ef_search)
         self.embedder = embedder
         self.tokenizer = tokenizer
@@ -121,6 +124,7 @@ class Searcher:
         self._checked = 0.0
         self._lock = threading.Lock()
         self._speller: tuple[str, Speller] | None = None
+        self.protected = tuple(protected)
 
     @property
     def version(self) -> str | None:
@@ -153,10 +157,10 @@ class Searcher:
         served = self.served()
         return served.version, served.catalog
 
-    def correct(self, text: str, keep: Collection[str] = ()) -> str:
+    def correct(self, text: str) -> str:
         """``text`` with its homophone typos (低宝 for 低保) corrected towards the served knowledge base's terms;
-        words of ``keep`` (names the caller knows, such as the city's services) stay as written."""
-        return self._spelling().correct(text, keep)
+        protected names stay as written."""
+        return self._spelling().correct(text)
 
     def _spelling(self) -> Speller:
         """The speller of the served version (built when the version is loaded)."""
@@ -177,7 +181,7 @@ class Searcher:
         ]
         terms = [*heads, *(w for head in heads for w in self.tokenizer.words(head)), *self.tokenizer.user_tags]
         words = [token for passage in data.passages for token in passage.tokens]
-        return Speller(terms, words, self.tokenizer.log_probability)
+        return Speller(terms, words, self.tokenizer.log_probability, self.protected)
 
     def calibrated(self, data: Catalog) -> tuple[FusionWeights, ConfidencePolicy]:
         """The index's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
@@ -195,20 +199,17 @@ class Searcher:
         filters: SearchFilters | None = None,
         weights: FusionWeights | None = None,
         query_vector: np.ndarray | None = None,
-        spell: bool = True,
-        keep: Collection[str] = (),
     ) -> SearchResponse:
         """Rank documents for a query. Raises ``QueryError`` for an empty query.
 
         ``query_vector`` skips embedding when the caller already has it (the NLU's, or evaluation of many
         settings); it must be the embedding of ``clean_query(query)``. The response carries the vector used.
-        ``spell``: correct homophone typos first (:meth:`correct`, leaving the words of ``keep`` as written); a
-        caller that has corrected them says False.
+        Homophone typos are corrected first (:meth:`correct`; the response's ``query`` is the text searched).
         """
         served = self.served()
         data = served.catalog
         cleaned = clean_query(query)
-        text = self.correct(cleaned, keep) if cleaned and spell else cleaned
+        text = self.correct(cleaned) if cleaned else cleaned
         query_vector = query_vector if text == cleaned else None  # the caller's vector is of the typo
         response = SearchResponse(query=text, version=served.version)
         if not text or not data.chunks:

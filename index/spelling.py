@@ -8,7 +8,7 @@ match and weakens the dense one, so the question is declined or answered from a 
 
 * the word is one of the knowledge base's own terms (its documents' titles, aliases and keywords, the government
   dictionary), not any word of its text (主要, 包装), and the span is no word of the knowledge base;
-* the character replaced lies in no word of the knowledge base or of the caller's (the city's service names:
+* the character replaced lies in no word of the knowledge base or protected name (the city's service names:
   残保金 is not 参保金) written correctly in the query, and is no particle or negation (吗, 不);
 * exactly one character differs, and the one typed has, as its usual toneless reading (what the input method
   was given), the reading of the word's character in the word (落户 luo hu, so 落护) or on its own;
@@ -19,7 +19,7 @@ match and weakens the dense one, so the question is declined or answered from a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from pypinyin import Style, pinyin
@@ -50,23 +50,31 @@ def word_readings(word: str) -> tuple[frozenset[str], ...]:
 class Speller:
     """Corrects homophone typos towards the words of one knowledge-base version."""
 
-    def __init__(self, terms: Iterable[str], words: Iterable[str], plausibility: Callable[[str], float]):
+    def __init__(
+        self,
+        terms: Iterable[str],
+        words: Iterable[str],
+        plausibility: Callable[[str], float],
+        protected: Iterable[str] = (),
+    ):
         """``terms``: the knowledge base's own terms, which a typo is corrected to; ``words``: every other word of
         its text (only two to four Chinese characters count); ``plausibility``: the log-probability of a text
-        under a language model (jieba's word frequencies)."""
+        under a language model (jieba's word frequencies); ``protected``: names always left as written, of any
+        length (the city's services, with or without a guide)."""
         targets = {w for w in terms if _CJK_WORD.fullmatch(w)}
         self._words = targets | {w for w in words if _CJK_WORD.fullmatch(w)}
+        names = sorted({n for n in protected if n}, key=len, reverse=True)
+        self._protected = re.compile("|".join(map(re.escape, names)), re.IGNORECASE) if names else None
         self._plausibility = plausibility
         self._by_pattern: dict[str, list[str]] = {}
         for word in sorted(targets):
             for i in range(len(word)):
                 self._by_pattern.setdefault(word[:i] + WILDCARD + word[i + 1 :], []).append(word)
 
-    def correct(self, text: str, keep: Collection[str] = ()) -> str:
-        """``text`` with each homophone typo replaced by the knowledge base's term (unchanged when none); words of
-        ``keep`` found in it are left as they are."""
+    def correct(self, text: str) -> str:
+        """``text`` with each homophone typo replaced by the knowledge base's term (unchanged when none)."""
         chars = list(text)
-        fixed = self._known_positions(text, keep)
+        fixed = self._known_positions(text)
         for size in SPAN_LENGTHS:
             for start in range(len(chars) - size + 1):
                 span = "".join(chars[start : start + size])
@@ -78,17 +86,17 @@ class Speller:
                     fixed[start : start + size] = [True] * size
         return "".join(chars)
 
-    def _known_positions(self, text: str, keep: Collection[str]) -> list[bool]:
-        """Which characters of ``text`` must stay: particles, and those of a word of the knowledge base or of
-        ``keep`` written correctly."""
+    def _known_positions(self, text: str) -> list[bool]:
+        """Which characters of ``text`` must stay: particles, and those of a word of the knowledge base or a
+        protected name written correctly."""
         known = [char in _STEADY for char in text]
         for size in SPAN_LENGTHS:
             for start in range(len(text) - size + 1):
                 if text[start : start + size] in self._words:
                     known[start : start + size] = [True] * size
-        for word in keep:
-            for match in re.finditer(re.escape(word), text):
-                known[match.start() : match.end()] = [True] * len(word)
+        if self._protected is not None:
+            for match in self._protected.finditer(text):
+                known[match.start() : match.end()] = [True] * (match.end() - match.start())
         return known
 
     def _candidates(self, span: str, fixed: list[bool]) -> list[str]:

@@ -65,9 +65,11 @@ def sample_index(tmp_path_factory, embedder, tokenizer, settings) -> Path:
 @pytest.fixture(scope="session")
 def searcher_factory(embedder, tokenizer, settings):
     """Make a real searcher over an index folder."""
+    from govbot.components import service_names
     from index.searcher import Searcher
 
     def make(index_dir: Path, **options) -> Searcher:
+        options.setdefault("protected", service_names(settings))
         return Searcher(index_dir, embedder, tokenizer, settings.fusion_weights, settings.confidence_policy, **options)
 
     return make

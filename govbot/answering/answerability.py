@@ -418,10 +418,6 @@ class Answerability:
         text = _normalise(question)[:MAX_MESSAGE_CHARS]
         return text, tuple(self._services.named(text))
 
-    def service_names(self, question: str) -> list[str]:
-        """The city's services named in the question, in its words ("残保金"): spelling correction keeps them."""
-        return [service.text for service in self._named(question)[1]]
-
     def _names_its_service(
         self,
         question: str,

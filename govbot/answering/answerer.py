@@ -143,7 +143,7 @@ class Answerer:
 
         The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
         NLU's) when given, else by the search, whose vector then also chooses the passages."""
-        if (corrected := self.searcher.correct(question, self.scope.service_names(question))) != question:
+        if (corrected := self.searcher.correct(question)) != question:
             question, query_vector = corrected, None  # "低宝" is read as 低保 by every check below
         if doc_id:
             return self._from_document(doc_id, question, section=section, vector=query_vector)
@@ -155,9 +155,7 @@ class Answerer:
         if kinds == (EVENT,):
             return self._event_answer(question, query_vector)
         filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
-        response = self.searcher.search(
-            question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector, spell=False
-        )
+        response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
         if followup and current_doc and not self._names_other_topic(response, current_doc):
             return self._from_document(current_doc, question, vector=response.vector)
         if not kinds and any(r.type == EVENT for r in response.results[:2]) and asks_one_fact(question):
@@ -179,10 +177,8 @@ class Answerer:
         service in full that none of the event's steps holds ("转学" is no step of a birth) or asks for an
         operation none of them mentions ("营业执照丢了怎么补办" is no step of closing a shop)."""
         filters = SearchFilters(doc_types=(EVENT,))
-        events = self.searcher.search(
-            question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector, spell=False
-        )
-        everything = self.searcher.search(question, top_k=EVERYTHING_DEPTH, query_vector=events.vector, spell=False)
+        events = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
+        everything = self.searcher.search(question, top_k=EVERYTHING_DEPTH, query_vector=events.vector)
         version, data = self.searcher.data()
         named = named_instead(question, data.documents, events.results)
         chosen = named or (events.results[0] if events.results else None)
@@ -219,7 +215,6 @@ class Answerer:
             top_k=MAX_OPTIONS + 2,
             filters=SearchFilters(doc_types=kinds),
             query_vector=response.vector,
-            spell=False,
         )
 
     def overview(self, doc_id: str) -> Answer:

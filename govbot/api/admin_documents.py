@@ -313,10 +313,9 @@ def search_test(
     request: Request, q: str = Query(..., min_length=1, max_length=500), _: Principal = Depends(reader)
 ) -> dict:
     """命中测试: what the bot would see for a question, with scores and matched sections."""
-    from index.query_text import QueryError, clean_query
+    from index.query_text import QueryError
 
     try:
-        keep = request.app.state.answerer.scope.service_names(clean_query(q))
-        return request.app.state.searcher.search(q, top_k=10, keep=keep).to_dict()
+        return request.app.state.searcher.search(q, top_k=10).to_dict()
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None

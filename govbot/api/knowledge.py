@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from govbot.api.responses import errors
 from index.filters import SearchFilters
-from index.query_text import QueryError, clean_query
+from index.query_text import QueryError
 from index.searcher import IndexNotReady, Searcher
 
 router = APIRouter(tags=["knowledge"])
@@ -55,8 +55,7 @@ async def search(
         raise HTTPException(status_code=422, detail=f"查询内容过长（超过 {MAX_RAW_QUERY} 字），请精简后再试。")
     filters = SearchFilters(type, audience, region, dt.date.today() if in_effect else None)
     try:
-        keep = request.app.state.answerer.scope.service_names(clean_query(q))  # "残保金" is not 参保金 misspelt
-        response = await run_in_threadpool(searcher_of(request).search, q, top_k, filters, keep=keep)
+        response = await run_in_threadpool(searcher_of(request).search, q, top_k, filters)
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except IndexNotReady as exc:
