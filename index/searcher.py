@@ -247,18 +247,22 @@ class Searcher:
         best = self._best_sections(served, [doc_id], qvec, self.tokenizer.tokenize(text), weights).get(doc_id)
         return served.catalog.chunks[best[0]].section or None if best else None
 
-    def score_passages(self, query: str, doc_id: str, query_vector: np.ndarray | None = None) -> list[PassageMatch]:
+    def score_passages(
+        self, query: str, doc_id: str, query_vector: np.ndarray | None = None, context: str = ""
+    ) -> list[PassageMatch]:
         """Every passage of ``doc_id`` (reading order) scored against the query; empty if it has none.
 
-        ``query_vector``, when given, is the embedding of ``clean_query(query)`` (e.g. the search's).
+        ``query_vector``, when given, is the embedding of ``clean_query(query)`` (e.g. the search's);
+        ``context`` (a follow-up's unsaid topic) is embedded before the query, and not matched lexically.
         """
         _, data = self.data()
         positions = data.passage_positions.get(doc_id)
         text = clean_query(query) if query and query.strip() else ""
         if positions is None or not len(positions) or not text:
             return []
-        qvec = self.embedder.embed_queries([text])[0] if query_vector is None else query_vector
-        dense = data.passage_vectors[positions] @ qvec.astype(np.float32)
+        if query_vector is None or context:
+            query_vector = self.embedder.embed_queries([f"{context} {text}".strip()])[0]
+        dense = data.passage_vectors[positions] @ query_vector.astype(np.float32)
         lexical = data.passage_lexicon.scores(self.tokenizer.tokenize(text), positions)
         scored = zip(positions, dense, lexical, strict=True)
         return [PassageMatch(data.passages[p], float(d), float(b)) for p, d, b in scored]

@@ -57,6 +57,16 @@ def test_followups_after_a_passage_answer(stack):
     assert place["passages"][0]["section"] == "办理地点" and "湖滨路 20 号" in body(place)
 
 
+def test_followup_naming_another_service(stack):
+    sender = "passage-followup-switch"
+    assert answer_of(stack.send(sender, "居住证在哪办"))["doc_id"] == "residence-permit"
+    switched = answer_of(stack.send(sender, "落护要啥条件"))  # 落户 typed with a homophone
+    assert switched["doc_id"] == "hukou-transfer" and switched["passages"][0]["section"] == "办理条件"
+    assert answer_of(stack.send(sender, "低保在哪办"))["doc_id"] == "minimum-living-allowance"
+    declined = " ".join(m.get("text", "") for m in stack.send(sender, "临时救助呢"))
+    assert "没有找到关于「临时救助」" in declined and "12345" in declined
+
+
 def test_section_button_shows_that_section(stack):
     sender = "passage-section"
     reply = stack.send(sender, "身份证有效期多久")

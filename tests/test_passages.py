@@ -215,3 +215,22 @@ def test_the_legal_basis_is_shown_only_when_asked_for():
     ]
     assert choose_passages("法律援助我这事急怎么办", matches, 20)[0].passage.section == "办理时限"
     assert choose_passages("法律援助依据哪条规定", matches, 20)[0].passage.section == "政策依据"
+
+
+def test_followup_reads_the_question_in_its_topic(answerer):
+    amount = answerer.answer("一个月多少钱", current_doc="minimum-living-allowance", followup=True)
+    assert amount.doc_id == "minimum-living-allowance" and amount.passages[0]["section"] != "收费标准"
+    assert "960" in amount.passages[0]["text"]
+    fee = answerer.answer("要钱吗", current_doc="minimum-living-allowance", followup=True)
+    assert fee.passages[0]["section"] == "收费标准"
+
+
+def test_followup_naming_another_service_switches_or_declines(answerer):
+    typo = answerer.answer("落护要啥条件", current_doc="residence-permit", followup=True)
+    assert (typo.doc_id, typo.passages[0]["section"]) == ("hukou-transfer", "办理条件")
+    material = answerer.answer("需要房产证吗", current_doc="residence-permit", followup=True)
+    assert material.doc_id == "residence-permit"  # a thing to bring, not the title deed's guide
+    unheld = answerer.answer("临时救助呢", current_doc="minimum-living-allowance", followup=True)
+    assert (unheld.decision, unheld.missing_subject) == ("fallback", "临时救助")
+    personal = answerer.answer("我的居住证办到哪一步了", current_doc="residence-permit", followup=True)
+    assert (personal.decision, personal.reason) == ("fallback", "personal_case")

@@ -29,7 +29,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -392,24 +392,34 @@ class Answerability:
 
     def judge(self, question: str, record: dict[str, Any], confidence: float, version: str = "") -> Verdict:
         """Answer from ``record`` or not; ``confidence`` is the ranking's calibrated confidence in it."""
-        if personal_case(question):
-            return Verdict(False, PERSONAL_CASE)
         terms = self.extractor.terms(question)
         features = self.features(terms, record, confidence, version)
         probability = self.rule.probability(features)
-        text, named = self._named(question)
-        if unheld := self._unheld_service(text, named, terms, record, version):
-            return Verdict(False, NOT_COVERED, unheld.text, probability)
-        if (operation := self._missing_operation(text, record, version)) and not self._asked_after(
-            operation, named, record, version
-        ):
-            head, _ = self.texts_of(version, record)
-            return Verdict(False, NOT_COVERED, _operation_subject(text, operation, terms, head), probability)
+        if (declined := self.judge_named(question, record, version)) is not None:
+            return replace(declined, probability=probability)
+        _, named = self._named(question)
         if not self.rule.answers(features) and not self._names_its_service(
             question, named, terms, record, version, features
         ):
             return Verdict(False, NOT_COVERED, self.missing_subject(terms, record, version), probability)
         return Verdict(True, COVERED, probability=probability)
+
+    def judge_named(self, question: str, record: dict[str, Any], version: str = "") -> Verdict | None:
+        """The declines that need no ranking: a personal case, a catalogue service without a guide that
+        ``record`` does not answer, an operation it never mentions; None when none applies. A follow-up on the
+        conversation's topic ("临时救助呢" after 低保) is judged by these alone."""
+        if personal_case(question):
+            return Verdict(False, PERSONAL_CASE)
+        terms = self.extractor.terms(question)
+        text, named = self._named(question)
+        if unheld := self._unheld_service(text, named, terms, record, version):
+            return Verdict(False, NOT_COVERED, unheld.text)
+        if (operation := self._missing_operation(text, record, version)) and not self._asked_after(
+            operation, named, record, version
+        ):
+            head, _ = self.texts_of(version, record)
+            return Verdict(False, NOT_COVERED, _operation_subject(text, operation, terms, head))
+        return None
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one answer asks for up to five checks; one answerer per process
     def _named(self, question: str) -> tuple[str, tuple[NamedService, ...]]:

@@ -150,14 +150,14 @@ class Answerer:
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
         if followup and bare:
             if current_doc:
-                return self._from_document(current_doc, question, vector=query_vector)
+                return self._on_topic(current_doc, question)
             return Answer(decision=NO_TOPIC, message=ASK_WHICH_SERVICE)
         if kinds == (EVENT,):
             return self._event_answer(question, query_vector)
         filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
         response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
-        if followup and current_doc and not self._names_other_topic(response, current_doc):
-            return self._from_document(current_doc, question, vector=response.vector)
+        if followup and current_doc and not self._names_other_topic(question, response, current_doc):
+            return self._on_topic(current_doc, question, response)
         if not kinds and any(r.type == EVENT for r in response.results[:2]) and asks_one_fact(question):
             response = self._without_events(question, response)  # nor is a plan one of two to choose from
         floor = self.searcher.policy.fallback_below
@@ -221,13 +221,34 @@ class Answerer:
         """A document's answer without a question: its overview (or first section) and the other sections."""
         return self._from_document(doc_id, "")
 
-    @staticmethod
-    def _names_other_topic(response: SearchResponse, current_doc: str) -> bool:
-        """A follow-up like "那护照要多少钱" names a new service: switch when search is sure of it."""
-        if not response.results:
+    def _on_topic(self, doc_id: str, question: str, response: SearchResponse | None = None) -> Answer:
+        """A follow-up on the conversation's topic: declined when it names a service without a guide or an
+        operation the document lacks, or is a personal case ("临时救助呢" after 低保); else answered from the
+        topic's passages, chosen with the question read in the topic ("一个月多少钱" of 低保 asks the amount)."""
+        version, data = self.searcher.data()
+        record = data.documents.get(doc_id)
+        if record is None or record["type"] == EVENT:
+            return self._from_document(doc_id, question)
+        if (verdict := self.scope.judge_named(question, record, version)) is not None:
+            return self._decline(question, response or SearchResponse(query=question), verdict)
+        return self._from_document(doc_id, question, topic=record["title"])
+
+    def _names_other_topic(self, question: str, response: SearchResponse, current_doc: str) -> bool:
+        """A follow-up like "那护照要多少钱" names a new service: switch when search is sure of it, or when the
+        best document lists in its head a catalogue service the question asks about (not one to bring) and the
+        current document does not ("落户要啥条件" after the residence permit)."""
+        if not response.results or response.decision != ANSWER:
             return False
         top = response.results[0]
-        return top.doc_id != current_doc and response.decision == ANSWER and top.confidence >= TOPIC_SWITCH_CONFIDENCE
+        if top.doc_id == current_doc:
+            return False
+        if top.confidence >= TOPIC_SWITCH_CONFIDENCE:
+            return True
+        version, data = self.searcher.data()
+        current = data.documents.get(current_doc)
+        return current is not None and self.scope.asks_leaders_service(
+            question, current, data.documents[top.doc_id], version
+        )
 
     def _decide(self, question: str, response: SearchResponse) -> str:
         """Whether to answer, ask which document, or fall back, given the search response. An event ranked
@@ -351,10 +372,12 @@ class Answerer:
         confidence: float = 1.0,
         section: str | None = None,
         vector: np.ndarray | None = None,
+        topic: str = "",
     ) -> Answer:
         """The passages that answer the question; a whole section (capped) when it is asked for by name.
 
-        ``vector`` is the question's embedding when already computed."""
+        ``vector`` is the question's embedding when already computed; ``topic`` the conversation's topic that a
+        follow-up leaves unsaid (the document's title), read with the question when choosing passages."""
         _, data = self.searcher.data()
         record = data.documents.get(doc_id)
         if record is None:
@@ -367,7 +390,7 @@ class Answerer:
         elif heading := asked_section(question, list(sections)):
             passages = [_capped(heading, sections[heading], PASSAGE_BUDGET)]
         else:
-            passages = self._passages(doc_id, question, sections, vector)
+            passages = self._passages(doc_id, question, sections, vector, topic)
         shown = {p["section"] for p in passages if not p["truncated"]}
         related = [
             {"doc_id": r, "title": data.documents[r]["title"], "audience": data.documents[r]["audience"]}
@@ -399,11 +422,11 @@ class Answerer:
         )
 
     def _passages(
-        self, doc_id: str, question: str, sections: dict[str, str], vector: np.ndarray | None
+        self, doc_id: str, question: str, sections: dict[str, str], vector: np.ndarray | None, topic: str = ""
     ) -> list[dict[str, Any]]:
         """The passages chosen by content; the overview (or first section) when the snapshot has no passages."""
-        matches = self.searcher.score_passages(question, doc_id, query_vector=vector)
-        chosen = choose_passages(question, matches, PASSAGE_BUDGET)
+        matches = self.searcher.score_passages(question, doc_id, query_vector=None if topic else vector, context=topic)
+        chosen = choose_passages(question, matches, PASSAGE_BUDGET, topic=topic)
         if chosen:
             return [{"section": m.passage.section, "text": m.passage.text, "truncated": False} for m in chosen]
         heading = INTRO_SECTION if INTRO_SECTION in sections else next(iter(sections), "")

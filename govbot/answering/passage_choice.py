@@ -93,7 +93,7 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
     ),
 )
 BENEFIT = re.compile(
-    r"补贴|补助|津贴|低保|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
+    r"补贴|补助|津贴|低保|最低生活保障|救助|奖励|奖补|养老金|抚恤|待遇|报销|领取|能领|能拿|发放|发多少|给多少|领多少|补多少"
 )
 NO_AMOUNT = re.compile(r"^(?:不收费|免费|无)[。；]?$")
 # An amount in 元 with the words just before it, and the words that make it a threshold rather than a payment.
@@ -134,9 +134,12 @@ def _saturate(value: float, saturation: float) -> float:
     return value / (value + saturation) if value > 0 else 0.0
 
 
-def passage_scores(question: str, matches: Sequence[PassageMatch], weights: ChoiceWeights) -> list[float]:
-    """The score of each passage for the question (higher is better)."""
-    benefit = bool(BENEFIT.search(question))
+def passage_scores(
+    question: str, matches: Sequence[PassageMatch], weights: ChoiceWeights, topic: str = ""
+) -> list[float]:
+    """The score of each passage for the question (higher is better); ``topic`` names the service a follow-up
+    leaves unsaid."""
+    benefit = bool(BENEFIT.search(topic + question))
     cued = [s for s in cued_sections(question) if not (benefit and s in FEE_SECTIONS)]
     cue_weight = weights.bare_cue if len(strip_cues(question)) < 2 else weights.cue
     kinds = [k for k in ANSWER_KINDS if k.asks.search(question)]
@@ -169,7 +172,11 @@ def _holds(kind: AnswerKind, text: str, benefit: bool) -> bool:
 
 
 def choose_passages(
-    question: str, matches: Sequence[PassageMatch], budget: int, weights: ChoiceWeights | None = None
+    question: str,
+    matches: Sequence[PassageMatch],
+    budget: int,
+    weights: ChoiceWeights | None = None,
+    topic: str = "",
 ) -> list[PassageMatch]:
     """The best passage, then its exception (the passage after it in the same section that qualifies it), then
     the next best while they score within the margin of the best and all fit the budget.
@@ -179,7 +186,7 @@ def choose_passages(
     if not matches:
         return []
     weights = weights or ChoiceWeights()
-    scores = passage_scores(question, matches, weights)
+    scores = passage_scores(question, matches, weights, topic)
     order = sorted(range(len(matches)), key=lambda i: scores[i], reverse=True)
     best = order[0]
     candidates = [i for i in order[1:] if scores[i] >= scores[best] - weights.second_margin]
