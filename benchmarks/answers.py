@@ -235,9 +235,10 @@ def scope_figures(cases: list[ScopeCase], rule: ScopeRule) -> dict[str, float | 
     return figures
 
 
-def fit_rule(cases: list[ScopeCase]) -> ScopeRule:
+def fit_rule(cases: list[ScopeCase], fitted_on: tuple[float, float, float, float]) -> ScopeRule:
     """Logistic regression (the top document is right) on dev, then the threshold answering most in-scope
-    questions from the right document with at most 5% false answers on the out-of-scope ones."""
+    questions from the right document with at most 5% false answers on the out-of-scope ones; ``fitted_on`` is
+    the served index's calibration (BM25 weight, saturation, confidence centre and scale)."""
     from sklearn.linear_model import LogisticRegression
 
     usable = [c for c in cases if c.features and not c.personal and c.decision == "answer"]
@@ -250,7 +251,7 @@ def fit_rule(cases: list[ScopeCase]) -> ScopeRule:
         false = figures["out_of_scope_false_answers"] or 0.0
         return (false <= MAX_FALSE_ANSWERS, figures["in_scope_right_document"] or 0.0, -false)
 
-    return max((ScopeRule(weights, t, v) for t in THRESHOLDS for v in VETOES), key=key)
+    return max((ScopeRule(weights, t, v, fitted_on=fitted_on) for t in THRESHOLDS for v in VETOES), key=key)
 
 
 def _in_process(fit: bool, probes: Path | None) -> None:
@@ -267,7 +268,8 @@ def _in_process(fit: bool, probes: Path | None) -> None:
     cases = dev_cases(answerer)
     print("dev, configured rule", settings.scope_rule, scope_figures(cases, settings.scope_rule))
     if fit:
-        rule = fit_rule(cases)
+        weights, policy = answerer.searcher.calibrated(answerer.searcher.data()[1])
+        rule = fit_rule(cases, (weights.bm25, weights.bm25_saturation, policy.center, policy.scale))
         print("dev, fitted rule", rule, scope_figures(cases, rule))
     for case in cases:
         if answered(case, settings.scope_rule) != case.right:

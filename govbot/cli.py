@@ -101,9 +101,11 @@ def _kb_export(args: argparse.Namespace) -> int:
 
 
 def _index_build(args: argparse.Namespace) -> int:
+    from govbot.answering.answerability import SCOPE_RULE_STALE
     from govbot.components import embedder_for, tokenizer_for
     from index.backend import BackendError
     from index.builder import BuildError, build_index
+    from index.calibration import applied
 
     settings = get_settings()
     try:
@@ -130,6 +132,9 @@ def _index_build(args: argparse.Namespace) -> int:
         f"snapshot {result.version}: {result.documents} documents, {result.chunks} chunks "
         f"({result.embedded} embedded, {result.reused} reused), {result.index_kind} index, {result.seconds:.1f}s"
     )
+    fitted = result.calibration if settings.self_calibrate else None
+    if not settings.scope_rule.fits(*applied(fitted, settings.fusion_weights, settings.confidence_policy)):
+        print(SCOPE_RULE_STALE, file=sys.stderr)
     return EXIT_OK
 
 

@@ -31,6 +31,13 @@ def _env_float(name: str, default: float) -> float:
     return float(_env(name, str(default)))
 
 
+def _four_floats(value: str) -> tuple[float, float, float, float]:
+    numbers = tuple(float(v) for v in value.split(","))
+    if len(numbers) != 4:
+        raise ValueError(f"expected four comma-separated numbers, got {value!r}")
+    return numbers[0], numbers[1], numbers[2], numbers[3]
+
+
 def _path(name: str, default: Path) -> Path:
     value = Path(_env(name, str(default)))
     return value if value.is_absolute() else PROJECT_ROOT / value
@@ -200,6 +207,10 @@ class Settings:
         default_factory=lambda: _env_float("SCOPE_RESOLVE_FLOOR", ScopeRule().resolve_floor)
     )
     scope_resolve_gap: float = field(default_factory=lambda: _env_float("SCOPE_RESOLVE_GAP", ScopeRule().resolve_gap))
+    # The index calibration the scope rule was fitted on: BM25 weight, saturation, confidence centre and scale.
+    scope_fitted_on: str = field(
+        default_factory=lambda: _env("SCOPE_FITTED_ON", ",".join(map(str, ScopeRule().fitted_on)))
+    )
 
     # Life events (issue 12): an event ranked first at least this confident describes the situation asked about,
     # even when the question's colloquial words are not in its text (the scope check is made for services).
@@ -248,6 +259,7 @@ class Settings:
             self.scope_modifier_veto,
             self.scope_resolve_floor,
             self.scope_resolve_gap,
+            _four_floats(self.scope_fitted_on),
         )
 
     @property

@@ -44,6 +44,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)  # records of documents new or changed since the last build
     passages: int = 0
+    calibration: dict | None = None  # the snapshot's fusion and confidence calibration (index.calibration)
 
 
 def _previous_hashes(previous: Catalog | None) -> dict[str, str] | None:
@@ -171,4 +172,5 @@ def build_index(
         problems=report.problems,
         changed=changed,
         passages=len(passages),
+        calibration=calibration,
     )

@@ -17,18 +17,30 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from index.bm25_retriever import BM25Retriever
 from index.chunking import Chunk
-from index.confidence import fit_logistic
+from index.confidence import ConfidencePolicy, fit_logistic
 from index.fusion import FusionWeights, fuse
 from index.normalize import to_simplified
 
 BM25_WEIGHTS = (0.0, 0.02, 0.04, 0.08, 0.15, 0.3, 0.6)
 SATURATIONS = (4.0, 8.0, 16.0, 32.0, 64.0)
 MIN_PSEUDO_QUERIES = 20
+
+
+def applied(
+    fitted: dict | None, weights: FusionWeights, policy: ConfidencePolicy
+) -> tuple[FusionWeights, ConfidencePolicy]:
+    """The configured fusion weights and confidence policy with an index's fitted calibration put in (unchanged
+    when there is none: self-calibration switched off, or an index built without it)."""
+    if not fitted:
+        return weights, policy
+    fused = FusionWeights(weights.dense, fitted["bm25"], fitted["bm25_saturation"])
+    return fused, replace(policy, center=fitted["center"], scale=fitted["scale"])
 
 
 def pseudo_queries(documents: dict[str, dict]) -> list[tuple[str, str]]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from index.backend import RetrievalBackend, ServedIndex
+from index.calibration import applied
 from index.chunking import Passage
 from index.confidence import FALLBACK, ConfidencePolicy
 from index.embedded_backend import EmbeddedBackend
@@ -186,11 +187,7 @@ class Searcher:
     def calibrated(self, data: Catalog) -> tuple[FusionWeights, ConfidencePolicy]:
         """The index's own fusion weights and confidence calibration (:mod:`index.calibration`), else the
         configured ones (self-calibration switched off, or an index built without it)."""
-        fitted = data.manifest.get("calibration") if self.self_calibrate else None
-        if not fitted:
-            return self.weights, self.policy
-        weights = FusionWeights(self.weights.dense, fitted["bm25"], fitted["bm25_saturation"])
-        return weights, replace(self.policy, center=fitted["center"], scale=fitted["scale"])
+        return applied(data.manifest.get("calibration") if self.self_calibrate else None, self.weights, self.policy)
 
     def search(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -550,3 +551,15 @@ def test_a_faint_ranking_is_answered_when_the_question_names_the_guides_service(
     assert answerer.searcher.search(question, top_k=3).decision == "fallback"
     answer = answerer.answer(question)
     assert answer.decision == "answer" and answer.doc_id == "minimum-living-allowance"
+
+
+def test_the_scope_rule_knows_the_calibration_it_was_fitted_on(settings):
+    rule = settings.scope_rule
+    bm25, saturation, center, scale = rule.fitted_on
+    weights = replace(settings.fusion_weights, bm25=bm25, bm25_saturation=saturation)
+    policy = replace(settings.confidence_policy, center=center, scale=scale)
+    assert rule.fits(weights, policy)
+    assert rule.fits(weights, replace(policy, center=center + scale / 10))  # a shift no decision feels
+    assert not rule.fits(weights, replace(policy, center=center - 0.022))  # the shift 292 more aliases made
+    assert not rule.fits(weights, replace(policy, scale=scale * 2))
+    assert not rule.fits(replace(weights, bm25=0.02), policy)

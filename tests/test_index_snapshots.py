@@ -107,3 +107,12 @@ def test_build_killed_halfway_leaves_the_previous_snapshot_serving(kb_copy, inde
     assert b"Batches" in output, output[-2000:]
     assert SnapshotStore(index_copy).current_name() == before
     assert searcher_factory(index_copy).search("身份证补办").results[0].doc_id == "id-card"
+
+
+def test_a_build_that_recalibrates_far_says_the_scope_rule_needs_refitting(tmp_path):
+    """Another corpus calibrates its confidence elsewhere: the scope rule fitted on the sample one is off."""
+    other = PROJECT / "tests" / "data" / "conformance_kb"
+    command = [sys.executable, "-m", "govbot.cli", "index", "build", "--kb", str(other), "--index", str(tmp_path)]
+    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "重新拟合" in result.stderr and "python -m benchmarks.answers --fit" in result.stderr

@@ -43,6 +43,7 @@ def test_health_and_search(service):
     base, _ = service
     health = httpx.get(f"{base}/health").json()
     assert health["status"] == "ok" and health["documents"] == len(load_kb(SAMPLE_KB).documents)
+    assert health["scope_rule"] == {"fits_calibration": True, "message": None}  # fitted on this very corpus
     body = httpx.get(f"{base}/search", params={"q": "公积金怎么取出来", "top_k": 3}).json()
     assert body["results"][0]["doc_id"] in {"housing-fund-withdrawal", "policy-rental-withdrawal"}
     assert len(body["results"]) <= 3 and body["decision"] in {"answer", "clarify"}

@@ -112,7 +112,8 @@
     api("/admin/documents/" + encodeURIComponent(id), { method: "PUT", headers: Object.assign({ "Content-Type": "text/markdown" }, condition), body: $("doc-text").value })
       .then(function (body) {
         etag = body.etag;
-        $("save-status").textContent = body.indexed ? "已保存（第 " + body.version + " 版），已上线。" : "已保存，索引更新中：" + (body.index_error || "");
+        $("save-status").textContent = (body.indexed ? "已保存（第 " + body.version + " 版），已上线。" : "已保存，索引更新中：" + (body.index_error || ""))
+          + (body.scope_rule && body.scope_rule.message ? " 注意：" + body.scope_rule.message : "");
         loadHistory(id); loadDocs();
       }).catch(function (e) {
         var detail = e.body && e.body.detail;

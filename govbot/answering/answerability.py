@@ -41,6 +41,8 @@ from govbot.answering.operations import AskedOperation, asked_operations, offers
 from govbot.answering.personal_case import personal_case
 from govbot.answering.service_names import NamedService, ServiceNames
 from govbot.security.message_limit import MAX_MESSAGE_CHARS
+from index.confidence import ConfidencePolicy
+from index.fusion import FusionWeights
 from index.synonyms import variants
 from index.tokenizer import GovTokenizer
 from knowledge.service_catalogue import CatalogueEntry
@@ -79,6 +81,11 @@ _CUE_WORDS = frozenset(
 _POLICY_CUES = ("补贴", "补助", "政策", "奖励", "津贴", "扶持", "优惠", "减免", "奖补", "资助", "贴息", "待遇")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 VERB_MIN_IDF = 9.0
+MAX_CONFIDENCE_SHIFT = 0.05  # a recalibration moving any confidence by more needs the scope rule refitted
+SCOPE_RULE_STALE = (
+    "知识库重新校准后，检索置信度与答复范围判断拟合时相差较大，拒答与作答的界线可能已偏移："
+    "请技术人员运行 python -m benchmarks.answers --fit 重新拟合。"
+)
 # Verbs that are themselves the name of a service (办离婚, 转学, 落户): never ordinary, and a document that lacks
 # one does not offer that service.
 SERVICE_VERBS = frozenset(
@@ -152,7 +159,9 @@ class ScopeRule:
     """A logistic model over :class:`Features` and the probability below which the assistant declines.
 
     Fitted on the dev split with ``python -m benchmarks.answers --fit`` (weights: bias, then one per feature),
-    against the self-calibrated confidence of index/calibration.py; refit when the calibration changes.
+    against the self-calibrated confidence of index/calibration.py, whose figures it keeps in ``fitted_on``
+    (BM25 weight, saturation, confidence centre and scale). A knowledge base that recalibrates far from them
+    (:meth:`fits`) needs the rule refitted: the same fused score then means another confidence.
     """
 
     weights: tuple[float, ...] = (-1.9, 5.134, 0.558, 0.744, 0.081, 0.644, 1.526, -1.049, 1.388, -0.605, -0.825)
@@ -162,6 +171,17 @@ class ScopeRule:
     # its log-odds for it exceed those for the second by ``resolve_gap`` (set on the dev split).
     resolve_floor: float = 0.85
     resolve_gap: float = 1.0
+    fitted_on: tuple[float, float, float, float] = (0.08, 16.0, 0.93714, 0.02285)
+
+    def fits(self, weights: FusionWeights, policy: ConfidencePolicy) -> bool:
+        """Whether the index's fusion and confidence calibration are (nearly) those the rule was fitted on: the
+        same fusion, and confidences within :data:`MAX_CONFIDENCE_SHIFT` over the scores that matter."""
+        bm25, saturation, center, scale = self.fitted_on
+        if not (math.isclose(weights.bm25, bm25, abs_tol=1e-6) and math.isclose(weights.bm25_saturation, saturation)):
+            return False
+        reference = replace(policy, center=center, scale=scale)
+        scores = [center + scale * k / 4 for k in range(-16, 17)]  # four scales either side of the centre
+        return all(abs(policy.confidence(s) - reference.confidence(s)) <= MAX_CONFIDENCE_SHIFT for s in scores)
 
     def vetoes(self, features: Features) -> bool:
         """A named service lacks a modifier rare enough (游艇 of 游艇驾驶证) to decline whatever the model says."""

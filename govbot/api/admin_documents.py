@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from govbot.admin.auth import Principal
 from govbot.admin.kb_store import AuditedStore, NotFound, Precondition, PreconditionFailed, StoreFailure, etag_of
 from govbot.api.admin_auth import check_scope, editor, reader
+from govbot.api.knowledge import scope_rule_status
 from govbot.api.responses import ADMIN, errors
 from knowledge.document import parse_document
 from knowledge.importer import IMPORTERS, FileReport, plan_import
@@ -112,6 +113,7 @@ async def _reindex(request: Request) -> dict:
         "indexed": done and status.last_error is None,
         "index_version": status.last_version,
         "index_error": status.last_error,
+        "scope_rule": scope_rule_status(request),
     }
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from govbot.answering.answerability import SCOPE_RULE_STALE
 from govbot.api.responses import errors
 from index.filters import SearchFilters
 from index.query_text import QueryError
@@ -37,7 +38,15 @@ def health(request: Request) -> dict:
         "documents": len(data.documents),
         "chunks": len(data.chunks),
         "reindex": {"failures": reindex.failures, "last_error": reindex.last_error},
+        "scope_rule": scope_rule_status(request),
     }
+
+
+def scope_rule_status(request: Request) -> dict:
+    """Whether the scope rule was fitted on the served index's calibration; a message for staff when not."""
+    searcher = searcher_of(request)
+    fits = request.app.state.answerer.scope.rule.fits(*searcher.calibrated(searcher.data()[1]))
+    return {"fits_calibration": fits, "message": None if fits else SCOPE_RULE_STALE}
 
 
 @router.get("/search", responses=errors(503))
