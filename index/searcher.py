@@ -180,9 +180,16 @@ class Searcher:
             for record in data.documents.values()
             for value in (record.get("title", ""), *record.get("aliases", []), *record.get("keywords", []))
         ]
-        terms = [*heads, *(w for head in heads for w in self.tokenizer.words(head)), *self.tokenizer.user_tags]
+        parts = [w for head in heads for w in self.tokenizer.words(head)]
         words = [token for passage in data.passages for token in passage.tokens]
-        return Speller(terms, words, self.tokenizer.log_probability, self.protected)
+        return Speller(
+            [*heads, *self.tokenizer.user_tags],
+            words,
+            self.tokenizer.log_probability,
+            self.protected,
+            parts=parts,
+            is_word=self.tokenizer.is_word,
+        )
 
     def calibrated(self, data: Catalog) -> tuple[FusionWeights, ConfidencePolicy]:
         """The index's own fusion weights and confidence calibration (:mod:`index.calibration`), else the

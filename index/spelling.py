@@ -7,7 +7,9 @@ match and weakens the dense one, so the question is declined or answered from a 
 :class:`Speller` rewrites a span of two to four Chinese characters as a word of the knowledge base when
 
 * the word is one of the knowledge base's own terms (its documents' titles, aliases and keywords, the government
-  dictionary), not any word of its text (主要, 包装), and the span is no word of the knowledge base;
+  dictionary), not any word of its text (主要, 包装), and the span is no word of the knowledge base; a span
+  that is a word of the language (执业, 报装) is corrected only to a whole term (优待证), never to a part of one
+  (职业 of 职业培训补贴): a real word typed is likelier meant than a homophone typo;
 * the character replaced lies in no word of the knowledge base or protected name (the city's service names:
   残保金 is not 参保金) written correctly in the query, and is no particle or negation (吗, 不);
 * exactly one character differs, and the one typed has, as its usual toneless reading (what the input method
@@ -56,12 +58,17 @@ class Speller:
         words: Iterable[str],
         plausibility: Callable[[str], float],
         protected: Iterable[str] = (),
+        parts: Iterable[str] = (),
+        is_word: Callable[[str], bool] = lambda _: False,
     ):
-        """``terms``: the knowledge base's own terms, which a typo is corrected to; ``words``: every other word of
-        its text (only two to four Chinese characters count); ``plausibility``: the log-probability of a text
-        under a language model (jieba's word frequencies); ``protected``: names always left as written, of any
-        length (the city's services, with or without a guide)."""
-        targets = {w for w in terms if _CJK_WORD.fullmatch(w)}
+        """``terms``: the knowledge base's own terms, which a typo is corrected to; ``parts``: words of those
+        terms, which a span that is no word of the language (``is_word``) is also corrected to; ``words``: every
+        other word of its text (only two to four Chinese characters count); ``plausibility``: the log-probability
+        of a text under a language model (jieba's word frequencies); ``protected``: names always left as written,
+        of any length (the city's services, with or without a guide)."""
+        self._whole = {w for w in terms if _CJK_WORD.fullmatch(w)}
+        targets = self._whole | {w for w in parts if _CJK_WORD.fullmatch(w)}
+        self._is_word = is_word
         self._words = targets | {w for w in words if _CJK_WORD.fullmatch(w)}
         names = sorted({n for n in protected if n}, key=len, reverse=True)
         self._protected = re.compile("|".join(map(re.escape, names)), re.IGNORECASE) if names else None
@@ -102,10 +109,13 @@ class Speller:
     def _candidates(self, span: str, fixed: list[bool]) -> list[str]:
         """The terms one homophone away from ``span`` that change none of its fixed characters."""
         found = []
+        whole_only = self._is_word(span)
         for i, char in enumerate(span):
             if fixed[i]:
                 continue
             for word in self._by_pattern.get(span[:i] + WILDCARD + span[i + 1 :], ()):
+                if whole_only and word not in self._whole:
+                    continue
                 if reading(char) in word_readings(word)[i]:
                     found.append(word)
         return found

@@ -53,6 +53,10 @@ class GovTokenizer:
         with _lock:
             return [w for w in self._jieba.lcut(text) if w.strip()]
 
+    def is_word(self, text: str) -> bool:
+        """Whether jieba's dictionary (with the user dictionary) lists ``text`` as a word."""
+        return self._jieba.FREQ.get(text, 0) > 0
+
     def log_probability(self, text: str) -> float:
         """The log-probability of ``text``'s likeliest segmentation under jieba's word frequencies (its unigram
         model): how plausible the text is as written."""

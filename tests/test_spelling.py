@@ -84,3 +84,14 @@ def test_a_city_service_missing_from_the_guides_is_not_respelt_into_one(answerer
     question = "残保金在哪里交"
     assert answerer.searcher.correct(question) == question
     assert answerer.answer(question).decision != "answer"
+
+
+def test_a_word_of_the_language_is_corrected_only_to_a_whole_term(tokenizer):
+    terms, parts = ["优待证", "社保卡"], ["职业", "包装"]
+    careful = Speller(terms, WORDS, tokenizer.log_probability, parts=parts, is_word=tokenizer.is_word)
+    assert careful.correct("需要执业药师吗") == "需要执业药师吗"  # 执业 is a word: not 职业 of 职业培训
+    assert careful.correct("新房子燃气报装找谁") == "新房子燃气报装找谁"
+    assert careful.correct("办老年人有待证要带照片吗") == "办老年人优待证要带照片吗"  # 有待证 is no word
+    assert careful.correct("社宝卡丢了咋补") == "社保卡丢了咋补"
+    hasty = Speller(terms, WORDS, tokenizer.log_probability, parts=parts)
+    assert hasty.correct("需要执业药师吗") == "需要职业药师吗"
