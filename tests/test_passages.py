@@ -234,3 +234,10 @@ def test_followup_naming_another_service_switches_or_declines(answerer):
     assert (unheld.decision, unheld.missing_subject) == ("fallback", "临时救助")
     personal = answerer.answer("我的居住证办到哪一步了", current_doc="residence-permit", followup=True)
     assert (personal.decision, personal.reason) == ("fallback", "personal_case")
+
+
+def test_a_question_for_all_conditions_gets_them_in_order(answerer):
+    answer = answerer.answer("居住证要什么条件")
+    assert [p["section"] for p in answer.passages] == ["办理条件"]
+    text = answer.passages[0]["text"]
+    assert text.index("1. 非示例市户籍") < text.index("2. 自居住登记") < text.index("3. 符合下列条件之一")
