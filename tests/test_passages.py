@@ -241,3 +241,10 @@ def test_a_question_for_all_conditions_gets_them_in_order(answerer):
     assert [p["section"] for p in answer.passages] == ["办理条件"]
     text = answer.passages[0]["text"]
     assert text.index("1. 非示例市户籍") < text.index("2. 自居住登记") < text.index("3. 符合下列条件之一")
+
+
+def test_what_about_another_service_is_a_question_of_its_own(answerer):
+    other = answerer.answer("那医保卡呢", current_doc="id-card", followup=True)
+    assert other.doc_id == "social-security-card"  # the ID card's guide never mentions it
+    same = answerer.answer("那孩子呢", current_doc="residence-permit", followup=True)
+    assert same.doc_id == "residence-permit"  # no service's name: the same question about a child

@@ -562,6 +562,12 @@ class Answerability:
         named = [t for t in missing if _names_service(t.run)]
         return bool(named) and any(not self.holds(t, self._all_heads()) for t in named)
 
+    def names_service(self, text: str) -> bool:
+        """Whether ``text`` is the name of a service: of the city's catalogue, or a document's title, alias or
+        keyword."""
+        name = _normalise(text).strip()
+        return bool(self._services.named(name)) or f"\n{name}\n" in f"\n{self._all_heads()}\n"
+
     def _all_heads(self) -> str:
         """Every document's title, aliases and keywords, for the served version."""
         if self._catalogue is None:

@@ -8,6 +8,7 @@ for clients that only show text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -41,6 +42,7 @@ from knowledge.service_catalogue import CatalogueEntry, load_catalogue
 NO_TOPIC = "no_topic"
 MAX_OPTIONS = 3
 TOPIC_SWITCH_CONFIDENCE = 0.8
+WHAT_ABOUT = re.compile(r"^(?:那|那么|那要是)?(.{2,12}?)(?:呢|怎么样|咋样|怎么办|咋办)[？?。]?$")  # "那医保卡呢"
 EVERYTHING_DEPTH = 8  # results of the search over every document that a life event is weighed against
 SPECIFIC_CHARS = 5  # a question this long without its cue words says more than a topic
 RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
@@ -156,7 +158,12 @@ class Answerer:
             return self._event_answer(question, query_vector)
         filters = SearchFilters(doc_types=tuple(kinds)) if kinds else None
         response = self.searcher.search(question, top_k=MAX_OPTIONS + 2, filters=filters, query_vector=query_vector)
-        if followup and current_doc and not self._names_other_topic(question, response, current_doc):
+        if (
+            followup
+            and current_doc
+            and not self._names_other_topic(question, response, current_doc)
+            and not self._what_about_another(question, current_doc)
+        ):
             return self._on_topic(current_doc, question, response)
         if not kinds and any(r.type == EVENT for r in response.results[:2]) and asks_one_fact(question):
             response = self._without_events(question, response)  # nor is a plan one of two to choose from
@@ -232,6 +239,20 @@ class Answerer:
         if (verdict := self.scope.judge_named(question, record, version)) is not None:
             return self._decline(question, response or SearchResponse(query=question), verdict)
         return self._from_document(doc_id, question, topic=record["title"])
+
+    def _what_about_another(self, question: str, doc_id: str) -> bool:
+        """ "那医保卡呢" after the ID card: the same question about another service (a catalogue name, or a title,
+        alias or keyword) that the topic's document never mentions, so a question of its own."""
+        match = WHAT_ABOUT.match(question.strip())
+        if not match or not self.scope.names_service(match.group(1)):
+            return False
+        version, data = self.searcher.data()
+        record = data.documents.get(doc_id)
+        terms = self.scope.extractor.terms(match.group(1))
+        if record is None or not terms:
+            return False
+        _, whole = self.scope.texts_of(version, record)
+        return not any(self.scope.holds(term, whole) for term in terms)
 
     def _names_other_topic(self, question: str, response: SearchResponse, current_doc: str) -> bool:
         """A follow-up like "那护照要多少钱" names a new service: switch when search is sure of it, or when the
