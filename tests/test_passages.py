@@ -248,3 +248,10 @@ def test_what_about_another_service_is_a_question_of_its_own(answerer):
     assert other.doc_id == "social-security-card"  # the ID card's guide never mentions it
     same = answerer.answer("那孩子呢", current_doc="residence-permit", followup=True)
     assert same.doc_id == "residence-permit"  # no service's name: the same question about a child
+
+
+def test_a_followup_on_a_withdrawn_document_is_read_afresh(answerer):
+    fresh = answerer.answer("临时救助呢", current_doc="withdrawn-guide", followup=True)
+    assert (fresh.decision, fresh.missing_subject) == ("fallback", "临时救助")
+    bare = answerer.answer("那要带什么", current_doc="withdrawn-guide", followup=True)
+    assert bare.decision == "no_topic"

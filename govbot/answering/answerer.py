@@ -149,6 +149,8 @@ class Answerer:
             question, query_vector = corrected, None  # "低宝" is read as 低保 by every check below
         if doc_id:
             return self._from_document(doc_id, question, section=section, vector=query_vector)
+        if current_doc and current_doc not in self.searcher.data()[1].documents:
+            current_doc = None  # the topic's document was withdrawn since: the question is read afresh
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
         if followup and bare:
             if current_doc:
