@@ -244,7 +244,7 @@ def test_a_question_for_all_conditions_gets_them_in_order(answerer):
 
 
 def test_what_about_another_service_is_a_question_of_its_own(answerer):
-    other = answerer.answer("那医保卡呢", current_doc="id-card", followup=True)
+    other = answerer.answer("那社保卡呢", current_doc="id-card", followup=True)
     assert other.doc_id == "social-security-card"  # the ID card's guide never mentions it
     same = answerer.answer("那孩子呢", current_doc="residence-permit", followup=True)
     assert same.doc_id == "residence-permit"  # no service's name: the same question about a child
