@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from index.colloquial import standard_words
 from index.normalize import to_simplified
 
 MAX_QUERY_CHARS = 256
@@ -23,14 +24,15 @@ def has_searchable_text(text: str) -> bool:
 
 def clean_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> str:
     """Normalise to Simplified script (width, variants, Traditional and regional spellings: see
-    :mod:`index.normalize`), drop control characters, collapse spaces and cut overly long input.
+    :mod:`index.normalize`) and standard words (咋 → 怎么: :mod:`index.colloquial`), drop control characters,
+    collapse spaces and cut overly long input.
 
     Raises :class:`QueryError` for an empty query. A query without letters or digits (only emoji or
     punctuation) comes back as an empty string: there is nothing to search for.
     """
     if text is None or not str(text).strip():
         raise QueryError("查询内容为空，请输入您要咨询的问题。")
-    cleaned = to_simplified(_CONTROL.sub(" ", str(text)[: max_chars * 4]))
+    cleaned = standard_words(to_simplified(_CONTROL.sub(" ", str(text)[: max_chars * 4])))
     cleaned = _SPACE.sub(" ", cleaned).strip()
     if not has_searchable_text(cleaned):
         return ""

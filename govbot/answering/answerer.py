@@ -33,6 +33,7 @@ from govbot.answering.event_cues import asks_one_fact
 from govbot.answering.passage_choice import asked_section, choose_passages
 from govbot.answering.section_cues import strip_cues
 from govbot.events.plan import EVENT, build_plan, scope_record  # EVENT is also the decision of a plan answer
+from index.colloquial import standard_words
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.filters import SearchFilters
 from index.searcher import Searcher, SearchResponse, SearchResult
@@ -145,8 +146,8 @@ class Answerer:
 
         The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
         NLU's) when given, else by the search, whose vector then also chooses the passages."""
-        if (corrected := self.searcher.correct(question)) != question:
-            question, query_vector = corrected, None  # "低宝" is read as 低保 by every check below
+        if (corrected := self.searcher.correct(standard_words(question))) != question:
+            question, query_vector = corrected, None  # "低宝" is 低保 and "啥" 什么 for every check below
         if doc_id:
             return self._from_document(doc_id, question, section=section, vector=query_vector)
         if current_doc and current_doc not in self.searcher.data()[1].documents:
