@@ -173,8 +173,8 @@ class Searcher:
         return speller[1]
 
     def _speller_for(self, data: Catalog) -> Speller:
-        """A speller from a version's documents' heads (titles, aliases, keywords and their words) and the
-        government dictionary (the terms), and its passages' words."""
+        """A speller from a version's documents' heads (titles, aliases, keywords) and the government dictionary
+        (the terms), the heads' words (their parts) and its passages' words."""
         heads = [
             str(value)
             for record in data.documents.values()
