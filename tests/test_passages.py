@@ -236,13 +236,6 @@ def test_followup_naming_another_service_switches_or_declines(answerer):
     assert (personal.decision, personal.reason) == ("fallback", "personal_case")
 
 
-def test_a_question_for_all_conditions_gets_them_in_order(answerer):
-    answer = answerer.answer("居住证要什么条件")
-    assert [p["section"] for p in answer.passages] == ["办理条件"]
-    text = answer.passages[0]["text"]
-    assert text.index("1. 非示例市户籍") < text.index("2. 自居住登记") < text.index("3. 符合下列条件之一")
-
-
 def test_what_about_another_service_is_a_question_of_its_own(answerer):
     other = answerer.answer("那社保卡呢", current_doc="id-card", followup=True)
     assert other.doc_id == "social-security-card"  # the ID card's guide never mentions it
