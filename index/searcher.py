@@ -257,7 +257,8 @@ class Searcher:
         """Every passage of ``doc_id`` (reading order) scored against the query; empty if it has none.
 
         ``query_vector``, when given, is the embedding of ``clean_query(query)`` (e.g. the search's);
-        ``context`` (a follow-up's unsaid topic) is embedded before the query, and not matched lexically.
+        ``context`` (a follow-up's unsaid topic) is embedded before the query (the query's own vector is then
+        not used), and not matched lexically.
         """
         _, data = self.data()
         positions = data.passage_positions.get(doc_id)

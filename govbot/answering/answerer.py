@@ -449,7 +449,7 @@ class Answerer:
         self, doc_id: str, question: str, sections: dict[str, str], vector: np.ndarray | None, topic: str = ""
     ) -> list[dict[str, Any]]:
         """The passages chosen by content; the overview (or first section) when the snapshot has no passages."""
-        matches = self.searcher.score_passages(question, doc_id, query_vector=None if topic else vector, context=topic)
+        matches = self.searcher.score_passages(question, doc_id, query_vector=vector, context=topic)
         chosen = choose_passages(question, matches, PASSAGE_BUDGET, topic=topic)
         if chosen:
             return [{"section": m.passage.section, "text": m.passage.text, "truncated": False} for m in chosen]
