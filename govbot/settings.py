@@ -207,6 +207,10 @@ class Settings:
         default_factory=lambda: _env_float("SCOPE_RESOLVE_FLOOR", ScopeRule().resolve_floor)
     )
     scope_resolve_gap: float = field(default_factory=lambda: _env_float("SCOPE_RESOLVE_GAP", ScopeRule().resolve_gap))
+    # A question this much nearer (cosine) to a catalogue service without a guide than to any with one is about it.
+    scope_unheld_margin: float = field(
+        default_factory=lambda: _env_float("SCOPE_UNHELD_MARGIN", ScopeRule().unheld_margin)
+    )
     # The index calibration the scope rule was fitted on: BM25 weight, saturation, confidence centre and scale.
     scope_fitted_on: str = field(
         default_factory=lambda: _env("SCOPE_FITTED_ON", ",".join(map(str, ScopeRule().fitted_on)))
@@ -260,6 +264,7 @@ class Settings:
             self.scope_resolve_floor,
             self.scope_resolve_gap,
             _four_floats(self.scope_fitted_on),
+            self.scope_unheld_margin,
         )
 
     @property

@@ -273,6 +273,32 @@ def test_a_catalogue_service_no_guide_covers_is_declined_by_its_name(
     assert f"没有找到关于「{service}」的" in declined.message
 
 
+@pytest.mark.parametrize(
+    ("question", "service", "neighbour"),
+    [
+        ("想开一家卖农药种子的店，需要什么许可", "农药经营许可", "food-business-license"),
+        ("从别人手里买的二手车，过户去哪办", "机动车转移登记", "real-estate-registration"),
+    ],
+)
+def test_a_catalogue_service_described_in_other_words_is_declined_by_its_name(
+    answerer, settings, question, service, neighbour
+):
+    """No catalogue name is in the question, but its meaning is nearer a service without a guide than any with
+    one and than the best document's own names: the neighbour guide does not answer it."""
+    blind = Answerer(answerer.searcher, replace(settings.scope_rule, unheld_margin=9.0))
+    assert blind.answer(question).doc_id == neighbour  # what comparing with the catalogue by meaning prevents
+    declined = answerer.answer(question)
+    assert declined.decision == "fallback" and declined.missing_subject == service
+    assert f"没有找到关于「{service}」的" in declined.message
+
+
+def test_a_described_service_the_document_holds_in_the_questions_words_is_answered(answerer):
+    """年度报告 is nearest the unheld 企业年度报告公示 by meaning, but the sole-trader guide holds those words."""
+    answer = answerer.answer("个体工商户年度报告什么时间报")
+    assert answer.decision == "answer" and answer.doc_id == "individual-business"
+    assert "6 月 30 日" in answer.text
+
+
 def test_a_service_of_the_story_beside_the_documents_own_is_no_decline(answerer):
     """起诉 is a service no guide holds, but the question asks about the hotline it names."""
     answer = answerer.answer("我想起诉单位拖欠工资，打12345有用吗")

@@ -18,7 +18,8 @@ service, a catalogue service one of whose names its head lists ("高企资格认
 the model says. When it also names a service the document lacks, it is answered only if it asks about the
 document's service in the document's own words and the other is no variant of it ("考教师资格要开无犯罪证明" is
 answered, "残疾军人证怎么申领" is not). The subject named in a decline is that service, else the noun run of the
-rarest term the document's head lacks.
+rarest term the document's head lacks. A catalogue service without a guide that the question describes rather
+than names is found by meaning (:mod:`govbot.answering.catalogue_neighbours`, ``described_unheld_service``).
 Personal cases ("我的低保申请到哪一步了") are handed to a person, who can look at the case: no guide answers them.
 """
 
@@ -36,12 +37,15 @@ from typing import Any
 
 import jieba.analyse
 import jieba.posseg
+import numpy as np
 
+from govbot.answering.catalogue_neighbours import CatalogueNeighbours
 from govbot.answering.operations import AskedOperation, asked_operations, offers
 from govbot.answering.personal_case import personal_case
 from govbot.answering.service_names import NamedService, ServiceNames
 from govbot.security.message_limit import MAX_MESSAGE_CHARS
 from index.confidence import ConfidencePolicy
+from index.embedder import Embedder
 from index.fusion import FusionWeights
 from index.synonyms import variants
 from index.tokenizer import GovTokenizer
@@ -172,6 +176,9 @@ class ScopeRule:
     resolve_floor: float = 0.85
     resolve_gap: float = 1.0
     fitted_on: tuple[float, float, float, float] = (0.08, 16.0, 0.93714, 0.02285)
+    # A question nearer by embedding to a catalogue service without a guide than to every one some guide covers, by
+    # this much (cosine), is about that service (see :mod:`govbot.answering.catalogue_neighbours`; set on dev).
+    unheld_margin: float = 0.02
 
     def fits(self, weights: FusionWeights, policy: ConfidencePolicy) -> bool:
         """Whether the index's fusion and confidence calibration are (nearly) those the rule was fitted on: the
@@ -355,14 +362,18 @@ class Answerability:
         rule: ScopeRule | None = None,
         catalogue: Callable[[], tuple[str, Mapping[str, dict[str, Any]]]] | None = None,
         services: Iterable[CatalogueEntry] = (),
+        embedder: Embedder | None = None,
     ):
         """``catalogue`` returns the served version and its documents (``Searcher.data``): a service named in
         full that is some other document's title, alias or keyword ("医保" in "养老金医保社保卡") is a service
-        the knowledge base holds, listed, not one it lacks. ``services`` are the city's service catalogue."""
+        the knowledge base holds, listed, not one it lacks. ``services`` are the city's service catalogue;
+        ``embedder`` embeds the questions, for services described rather than named (none without it)."""
         self.extractor = SubjectExtractor(tokenizer)
         self.rule = rule or ScopeRule()
         self._catalogue = catalogue
+        services = tuple(services)
         self._services = ServiceNames(services)
+        self._neighbours = CatalogueNeighbours(services, embedder) if embedder else None
         self._texts: dict[tuple[str, str, str], tuple[str, str]] = {}
         self._heads: tuple[str, str] = ("", "")
         self._coverage: tuple[str, dict[str, bool]] = ("", {})
@@ -523,6 +534,30 @@ class Answerability:
         if any(self.holds(t, head) for t in others) or any(n.text in head for n in named if n not in unheld):
             return None
         return unheld[0]
+
+    def warm_up(self) -> None:
+        """Embed the catalogue now rather than at the first question."""
+        if self._neighbours is not None:
+            self._neighbours.vectors()
+
+    def described_unheld_service(
+        self, question: str, vector: np.ndarray, record: dict[str, Any], version: str = ""
+    ) -> CatalogueEntry | None:
+        """A catalogue service no guide covers that the question (its embedding ``vector``) describes, by
+        :class:`CatalogueNeighbours`, nearer than ``record``'s own names, and which ``record`` never names
+        ("开农资店卖农药要什么许可" is not the food business licence's)."""
+        if self._neighbours is None:
+            return None
+        names = [record.get("title", ""), *record.get("aliases", []), *record.get("keywords", [])]
+        entry = self._neighbours.nearest_unheld(vector, self._covered, self.rule.unheld_margin, names)
+        if entry is None:
+            return None
+        _, whole = self.texts_of(version, record)
+        if any(_normalise(name) in whole for name in entry.names):
+            return None
+        names = [_normalise(name) for name in entry.names]
+        shared = [t for t in self.extractor.terms(question) if any(t.word in name for name in names)]
+        return None if shared and all(self.holds(t, whole) for t in shared) else entry
 
     def lacks_operation(self, question: str, record: dict[str, Any], version: str = "") -> bool:
         """The question asks for an operation (补领, 变更, 离婚…) that ``record`` never mentions."""

@@ -122,7 +122,7 @@ class Answerer:
         """``services``: the city's service catalogue (by default knowledge/service_catalogue.tsv)."""
         self.searcher = searcher
         catalogue = load_catalogue() if services is None else services
-        self.scope = Answerability(searcher.tokenizer, scope_rule, self._catalogue, catalogue)
+        self.scope = Answerability(searcher.tokenizer, scope_rule, self._catalogue, catalogue, searcher.embedder)
         self.event_confidence = event_confidence
 
     def _catalogue(self) -> tuple[str, dict[str, dict[str, Any]]]:
@@ -341,7 +341,11 @@ class Answerer:
             sure = top.confidence >= self.event_confidence and not personal_case(question)
             if sure and not self.scope.lacks_operation(question, record, version):
                 return Verdict(True, COVERED)  # a situation ("刚被裁员") is told in words no document uses
-        return self.scope.judge(question, record, top.confidence, version)
+        verdict = self.scope.judge(question, record, top.confidence, version)
+        described = verdict.answerable and top.type != EVENT and response.vector is not None
+        if described and (unheld := self.scope.described_unheld_service(question, response.vector, record, version)):
+            return Verdict(False, NOT_COVERED, unheld.name, verdict.probability)  # 开农资店卖农药: 农药经营许可
+        return verdict
 
     def _resolved(self, question: str, response: SearchResponse) -> SearchResponse:
         """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose service the question asks about

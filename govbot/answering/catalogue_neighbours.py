@@ -1,0 +1,68 @@
+"""The city's catalogue services nearest a question by meaning, for services asked about in words of one's own.
+
+A question that names a service without a guide in the catalogue's own words is declined by name (see
+:mod:`govbot.answering.answerability`). One that describes it ("开农资店卖农药要什么许可", "新公司给员工开公积金户")
+names nothing: its embedding is then compared with each catalogue entry's (its names joined, embedded as a query).
+When the nearest entry is a service no guide covers, nearer by a margin than every service some guide covers and
+than the best document's own names (its title, aliases and keywords, joined alike), the question is about that
+service.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from index.embedder import Embedder
+from knowledge.service_catalogue import ALIAS_SEPARATOR, CatalogueEntry
+
+# Entry embeddings by model and entry texts: one process embeds a catalogue once, however many answerers it makes.
+_VECTORS: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+_LOCK = threading.Lock()
+
+
+class CatalogueNeighbours:
+    """Catalogue entries' embeddings (made on first use) and the nearest entry to a question's embedding."""
+
+    def __init__(self, entries: Sequence[CatalogueEntry], embedder: Embedder):
+        """``embedder`` is the one that embeds the questions; entries are embedded as queries too."""
+        self.entries = tuple(entries)
+        self._embedder = embedder
+
+    def vectors(self) -> np.ndarray:
+        """One L2-normalised row per entry: the embedding of its names joined."""
+        texts = tuple(ALIAS_SEPARATOR.join(entry.names) for entry in self.entries)
+        key = (self._embedder.model_ref, texts)
+        with _LOCK:
+            if key not in _VECTORS:
+                _VECTORS[key] = np.asarray(self._embedder.embed_queries(list(texts)), dtype=np.float32)
+            return _VECTORS[key]
+
+    def nearest_unheld(
+        self, vector: np.ndarray, held: Callable[[CatalogueEntry], bool], margin: float, names: Sequence[str]
+    ) -> CatalogueEntry | None:
+        """The entry nearest ``vector`` when ``held`` says no guide covers it and it is nearer by at least ``margin``
+        (cosine) than every entry some guide covers and than ``names`` (the best document's) joined; None
+        otherwise, or when either kind of entry is missing."""
+        if not self.entries:
+            return None
+        query = np.asarray(vector, dtype=np.float32)
+        similarity = self.vectors() @ query
+        covered = np.array([held(entry) for entry in self.entries])
+        if covered.all() or not covered.any():
+            return None
+        best = int(np.argmax(np.where(covered, -np.inf, similarity)))
+        nearest_held = max(float(similarity[covered].max()), float(self._names_vector(tuple(names)) @ query))
+        return self.entries[best] if similarity[best] - nearest_held >= margin else None
+
+    def _names_vector(self, names: tuple[str, ...]) -> np.ndarray:
+        return _embedded(self._embedder, ALIAS_SEPARATOR.join(names))
+
+
+@lru_cache(maxsize=1024)
+def _embedded(embedder: Embedder, text: str) -> np.ndarray:
+    """A document's names embedded as a query (cached: a document's names change only when staff edit them)."""
+    return np.asarray(embedder.embed_queries([text])[0], dtype=np.float32)
