@@ -197,10 +197,17 @@ def test_personal_cases_by_pattern_family(question):
         "居住证补办了二十多天还没好",  # handed in some time ago, told without 我
         "上礼拜交的生育津贴材料，钱打到卡上了吗",
         "公积金提取说三天到账，都一个礼拜了还没见着钱",
+        "残疾人补贴批下来了，可这个月的钱一直没到账",  # a status phrase, no owner named: the model reads it
+        "这季度的护理补贴少发了两百，是不是给扣了",
     ],
 )
 def test_a_case_told_without_first_person(question):
     assert personal_case(question)
+
+
+@pytest.mark.parametrize("question", ["补贴批下来以后一般多久到账", "护理补贴被扣了可以申请复核吗"])
+def test_a_general_question_with_a_status_word_and_no_owner_is_no_case(question):
+    assert not personal_case(question)
 
 
 def test_personal_case_probe_set():

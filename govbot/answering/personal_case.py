@@ -10,7 +10,8 @@ the asker's family or company: 我妈, 老伴, 我们公司) and at the same tim
 
 Each family lists the general shape of such phrases (verbs of processing combined with 了/没/还没/吗), not
 individual questions. How-to questions in the first person ("我的身份证快过期了怎么换", "我想办低保要什么材料")
-name no case status and are answered from the guides. A case worded in none of these shapes, told of the
+name no case status and are answered from the guides. A status phrase without the asker named ("这个月高龄津贴
+少发了一百块") is a case when the learned model reads it as one. A case worded in none of these shapes, told of the
 asker's own affairs, is caught by the learned model of :mod:`govbot.answering.case_classifier` ("慢病认定提交了
 多少天出结果" tells no one's case: it asks how long the review takes).
 
@@ -96,8 +97,8 @@ def personal_case(question: str) -> bool:
     if _REFERENCE.search(text):
         return True
     someone = [m.span() for m in _SOMEONE.finditer(text)]
-    if not someone:
-        return False
+    if not someone:  # "育儿补贴显示审核通过了，可是钱一直没到账": a case told without naming its owner
+        return bool(_STATE.search(text)) and reads_as_case(text)
     if shapes := _case_shapes(text, someone):
         return any(_UNMISTAKABLE.search(shape) for shape in shapes) or case_probability(text) >= SHAPE_FLOOR
     return reads_as_case(text)
