@@ -548,14 +548,16 @@ class Answerability:
         ("开农资店卖农药要什么许可" is not the food business licence's)."""
         if self._neighbours is None:
             return None
-        names = [record.get("title", ""), *record.get("aliases", []), *record.get("keywords", [])]
-        entry = self._neighbours.nearest_unheld(vector, self._covered, self.rule.unheld_margin, names)
+        own = [record.get("title", ""), *record.get("aliases", []), *record.get("keywords", [])]
+        entry = self._neighbours.nearest_unheld(vector, self._covered, self.rule.unheld_margin, own)
         if entry is None:
             return None
         _, whole = self.texts_of(version, record)
-        if any(_normalise(name) in whole for name in entry.names):
-            return None
         names = [_normalise(name) for name in entry.names]
+        if any(name in whole for name in names):
+            return None
+        # The words the question shares with the service's names are all the document's: it covers what was asked
+        # ("个体工商户年度报告什么时间报" of the sole-trader guide, nearest the unheld 企业年度报告公示).
         shared = [t for t in self.extractor.terms(question) if any(t.word in name for name in names)]
         return None if shared and all(self.holds(t, whole) for t in shared) else entry
 
