@@ -28,6 +28,7 @@ from channels.voice_text import MORE_PROMPT, to_voice_reply
 from govbot.security import signatures
 from govbot.security.secrets import gateway_secret
 from govbot.settings import get_settings
+from index.normalize import HANS, HANT, conversation_script, to_traditional, traditional_share
 
 CHANNEL_NAME = "plaintext"
 MAX_MESSAGE_CHARS = 500
@@ -61,6 +62,17 @@ class _Sender:
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     pending: _Pending | None = None
+    script: tuple[str, str] = (HANS, "")  # the conversation's script and OpenCC reply configuration
+
+    def heard(self, message: str) -> None:
+        """Follow the script of the sender's latest message that shows one (a digit or 你好 shows none)."""
+        if traditional_share(message) is not None:
+            self.script = conversation_script([message])
+
+    def in_script(self, text: str) -> str:
+        """The channel's own words (paging, choices) in the conversation's script, with the bot's."""
+        script, config = self.script
+        return to_traditional(text, config) if script == HANT and config else text
 
 
 def digit_of(message: str) -> int | None:
@@ -91,20 +103,21 @@ class PlainTextInput(InputChannel):
         message: str,
         metadata: dict,
     ) -> str:
+        state.heard(message)
         pending = state.pending
         number = digit_of(message)
         if pending and number is not None:
             if pending.pages and number == 1:
                 page = pending.pages.pop(0)
                 more = bool(pending.pages)
-                return page + (MORE_PROMPT if more else "")
+                return state.in_script(page + (MORE_PROMPT if more else ""))
             if not pending.pages and 1 <= number <= len(pending.options):
                 message = pending.options[number - 1][1]
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(message, collector, sender, input_channel=CHANNEL_NAME, metadata=metadata))
         reply = to_voice_reply(collector.messages)
         state.pending = _Pending(pages=reply.pages[1:], options=reply.options)
-        return reply.first_message() or "抱歉，我没有听清楚。请再说一遍，或拨打 1 2 3 4 5 热线。"
+        return state.in_script(reply.first_message() or "抱歉，我没有听清楚。请再说一遍，或拨打 1 2 3 4 5 热线。")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("plaintext_webhook", __name__)

@@ -16,3 +16,13 @@ def test_traditional_questions_get_traditional_replies(stack):
 def test_same_question_in_simplified_stays_simplified(stack):
     reply = texts(stack.send("hans-user", "身份证丢了怎么补办"))
     assert "居民身份证" in reply and "办" in reply and "證" not in reply
+
+
+def test_the_plain_text_channel_speaks_traditional_to_a_traditional_conversation(stack):
+    """The channel's own words (paging, choices) follow the conversation's script, page after page."""
+    first = stack.send("hant-voice", "身分證遺失了補辦要帶什麼材料", channel="plaintext")["text"]
+    assert first.endswith("想聽更多請回復 1。") and "居民身份證" in first
+    second = stack.send("hant-voice", "1", channel="plaintext")["text"]  # a digit shows no script: still Traditional
+    assert second and not {"证", "办", "请", "听"} & set(first + second)
+    simplified = stack.send("hans-voice", "身份证丢了补办要带什么材料", channel="plaintext")["text"]
+    assert simplified.endswith("想听更多请回复 1。")
