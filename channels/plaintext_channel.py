@@ -71,8 +71,13 @@ class _Sender:
 
     def in_script(self, text: str) -> str:
         """The channel's own words (paging, choices) in the conversation's script, with the bot's."""
-        script, config = self.script
-        return to_traditional(text, config) if script == HANT and config else text
+        return in_script(text, self.script)
+
+
+def in_script(text: str, script: tuple[str, str]) -> str:
+    """``text`` in ``script`` (a script and OpenCC reply configuration, as ``conversation_script`` gives)."""
+    kind, config = script
+    return to_traditional(text, config) if kind == HANT and config else text
 
 
 def digit_of(message: str) -> int | None:
@@ -140,7 +145,8 @@ class PlainTextInput(InputChannel):
             if not message:
                 return response.json({"text": "请说出或输入您的问题。"})
             if len(message) > MAX_MESSAGE_CHARS:
-                return response.json({"text": f"您的消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。"})
+                too_long = f"您的消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。"
+                return response.json({"text": in_script(too_long, conversation_script([message[:MAX_MESSAGE_CHARS]]))})
             state = self._senders.setdefault(sender, _Sender)
             async with state.lock:
                 text = await self._handle(on_new_message, sender, state, message, self.get_metadata(request) or {})

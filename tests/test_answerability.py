@@ -306,6 +306,13 @@ def test_a_described_service_the_document_holds_in_the_questions_words_is_answer
     assert "6 月 30 日" in answer.text
 
 
+def test_a_decline_names_no_subject_longer_than_a_service_name(answerer):
+    """A run of repeated words is declined without echoing it back."""
+    declined = answerer.answer("农药" * 100)
+    assert declined.decision == "fallback" and declined.missing_subject is None
+    assert "农药农药" not in declined.message
+
+
 def test_a_service_of_the_story_beside_the_documents_own_is_no_decline(answerer):
     """起诉 is a service no guide holds, but the question asks about the hotline it names."""
     answer = answerer.answer("我想起诉单位拖欠工资，打12345有用吗")

@@ -26,3 +26,9 @@ def test_the_plain_text_channel_speaks_traditional_to_a_traditional_conversation
     assert second and not {"证", "办", "请", "听"} & set(first + second)
     simplified = stack.send("hans-voice", "身份证丢了补办要带什么材料", channel="plaintext")["text"]
     assert simplified.endswith("想听更多请回复 1。")
+
+
+def test_an_overlong_traditional_message_is_refused_in_traditional(stack):
+    refused = stack.send("hant-long", "身分證遺失了怎麼補辦" * 60, channel="plaintext")["text"]
+    assert "太長" in refused and "500" in refused
+    assert "太长" in stack.send("hans-long", "身份证丢了怎么补办" * 60, channel="plaintext")["text"]

@@ -97,6 +97,7 @@ SERVICE_VERBS = frozenset(
 )
 NAMED_SERVICE_MIN_CHARS = 4
 LONG_TYPO_CHARS = 4
+MAX_SUBJECT_CHARS = 20  # the longest subject a decline names (退役士兵自主就业一次性经济补助 has 14)
 # A modal before a verb or a particle after a word ("能管", "得用", "领的", "住院时"): jieba glues them into
 # unknown words or verbs that name nothing, so they never stand for the question's subject.
 # Single-character verbs that jieba sometimes tags as nouns ("交" of "要交无犯罪证明"): they start no noun run.
@@ -660,5 +661,6 @@ def _operation_subject(text: str, operation: AskedOperation, terms: list[Term], 
 
 
 def _nameable(subject: str) -> str | None:
-    """A subject worth naming back to the citizen: Chinese words, not a string of keyboard letters."""
-    return subject if _CJK.search(subject) else None
+    """A subject worth naming back to the citizen: Chinese words, not a string of keyboard letters, and no longer
+    than a service's name (a run of repeated words is no name to echo back)."""
+    return subject if _CJK.search(subject) and len(subject) <= MAX_SUBJECT_CHARS else None
