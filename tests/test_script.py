@@ -17,6 +17,7 @@ from index.normalize import (
     detect_script,
     reply_config,
     to_simplified,
+    to_traditional,
 )
 from index.query_text import clean_query
 
@@ -55,6 +56,14 @@ def test_reply_configuration_follows_regional_cues():
     assert reply_config("我想問下點樣攞身份證，唔該") == HONG_KONG
     assert reply_config("身分證遺失了怎麼補辦") == TAIWAN
     assert reply_config("護照過期了怎麼換") == TRADITIONAL
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2tw", "s2twp", "s2hk"])
+def test_a_reply_is_always_huifu_of_answering_never_plural_or_restoring(config):
+    """OpenCC reads 回复数字 as 回 + 复数 (plural) and 回复 1 as 回復 (restore); a photocopy stays one."""
+    assert to_traditional("请回复数字：1 低保", config).startswith("請回覆數字")
+    assert "回覆" in to_traditional("想听更多请回复 1。", config)
+    assert "回覆" not in to_traditional("审核后交回复印件", config)
 
 
 def test_structured_answer_converts_text_but_not_numbers_urls_or_ids():

@@ -21,7 +21,7 @@ def test_same_question_in_simplified_stays_simplified(stack):
 def test_the_plain_text_channel_speaks_traditional_to_a_traditional_conversation(stack):
     """The channel's own words (paging, choices) follow the conversation's script, page after page."""
     first = stack.send("hant-voice", "身分證遺失了補辦要帶什麼材料", channel="plaintext")["text"]
-    assert first.endswith("想聽更多請回復 1。") and "居民身份證" in first
+    assert first.endswith("想聽更多請回覆 1。") and "居民身份證" in first
     second = stack.send("hant-voice", "1", channel="plaintext")["text"]  # a digit shows no script: still Traditional
     assert second and not {"证", "办", "请", "听"} & set(first + second)
     simplified = stack.send("hans-voice", "身份证丢了补办要带什么材料", channel="plaintext")["text"]
