@@ -96,7 +96,7 @@ def create_app() -> FastAPI:
         app.state.searcher, settings.scope_rule, settings.event_confidence, load_catalogue(settings.service_catalogue)
     )
     warm_up_case_model()
-    app.state.answerer.scope.warm_up()
+    app.state.answerer.warm_up()
     app.state.tokens = TokenAuthority.from_settings(settings.admin_tokens, settings.admin_tokens_file)
     app.state.kb_store = store = open_store(settings)
     app.state.question_vectors = QuestionVectors(app.state.searcher.embedder)

@@ -536,10 +536,11 @@ class Answerability:
             return None
         return unheld[0]
 
-    def warm_up(self) -> None:
-        """Embed the catalogue now rather than at the first question."""
+    def warm_up(self, records: Iterable[dict[str, Any]] = ()) -> None:
+        """Embed the catalogue and these documents' names now rather than at the first questions."""
         if self._neighbours is not None:
             self._neighbours.vectors()
+            self._neighbours.names_vectors([_own_names(record) for record in records])
 
     def described_unheld_service(
         self, question: str, vector: np.ndarray, record: dict[str, Any], version: str = ""
@@ -549,8 +550,7 @@ class Answerability:
         ("开农资店卖农药要什么许可" is not the food business licence's)."""
         if self._neighbours is None:
             return None
-        own = [record.get("title", ""), *record.get("aliases", []), *record.get("keywords", [])]
-        entry = self._neighbours.nearest_unheld(vector, self._covered, self.rule.unheld_margin, own)
+        entry = self._neighbours.nearest_unheld(vector, self._covered, self.rule.unheld_margin, _own_names(record))
         if entry is None:
             return None
         _, whole = self.texts_of(version, record)
@@ -633,6 +633,11 @@ class Answerability:
         """The question's main subject when no document is at hand: its rarest salient noun run."""
         terms = self.extractor.terms(question)
         return _nameable(max(terms, key=lambda t: t.idf).run) if terms else None
+
+
+def _own_names(record: dict[str, Any]) -> tuple[str, ...]:
+    """A document's title, aliases and keywords."""
+    return (record.get("title", ""), *record.get("aliases", []), *record.get("keywords", []))
 
 
 def _names_service(run: str) -> bool:

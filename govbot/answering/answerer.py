@@ -36,7 +36,7 @@ from govbot.events.plan import EVENT, build_plan, scope_record  # EVENT is also 
 from index.colloquial import standard_words
 from index.confidence import ANSWER, CLARIFY, FALLBACK
 from index.filters import SearchFilters
-from index.searcher import Searcher, SearchResponse, SearchResult
+from index.searcher import IndexNotReady, Searcher, SearchResponse, SearchResult
 from knowledge.document import INTRO_SECTION
 from knowledge.service_catalogue import CatalogueEntry, load_catalogue
 
@@ -124,6 +124,15 @@ class Answerer:
         catalogue = load_catalogue() if services is None else services
         self.scope = Answerability(searcher.tokenizer, scope_rule, self._catalogue, catalogue, searcher.embedder)
         self.event_confidence = event_confidence
+
+    def warm_up(self) -> None:
+        """Embed what the scope check compares questions with (the catalogue, the served documents' names) now."""
+        try:
+            _, data = self.searcher.data()
+        except IndexNotReady:
+            self.scope.warm_up()  # the first index is still being built: its documents' names come as asked
+            return
+        self.scope.warm_up(data.documents.values())
 
     def _catalogue(self) -> tuple[str, dict[str, dict[str, Any]]]:
         """The served snapshot's version and documents."""

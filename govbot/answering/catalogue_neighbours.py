@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 
@@ -21,6 +20,8 @@ from knowledge.service_catalogue import ALIAS_SEPARATOR, CatalogueEntry
 
 # Entry embeddings by model and entry texts: one process embeds a catalogue once, however many answerers it makes.
 _VECTORS: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+_NAMES: dict[tuple[str, str], np.ndarray] = {}  # documents' names by model and text
+MAX_CACHED_NAMES = 10_000
 _LOCK = threading.Lock()
 
 
@@ -55,14 +56,19 @@ class CatalogueNeighbours:
         if covered.all() or not covered.any():
             return None
         best = int(np.argmax(np.where(covered, -np.inf, similarity)))
-        nearest_held = max(float(similarity[covered].max()), float(self._names_vector(tuple(names)) @ query))
+        nearest_held = max(float(similarity[covered].max()), float(self.names_vectors([names])[0] @ query))
         return self.entries[best] if similarity[best] - nearest_held >= margin else None
 
-    def _names_vector(self, names: tuple[str, ...]) -> np.ndarray:
-        return _embedded(self._embedder, ALIAS_SEPARATOR.join(names))
-
-
-@lru_cache(maxsize=1024)
-def _embedded(embedder: Embedder, text: str) -> np.ndarray:
-    """A document's names embedded as a query (cached: a document's names change only when staff edit them)."""
-    return np.asarray(embedder.embed_queries([text])[0], dtype=np.float32)
+    def names_vectors(self, documents: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Each document's names (title, aliases, keywords) joined and embedded as a query, the new ones in one
+        batch (cached: a document's names change only when staff edit them)."""
+        texts = [ALIAS_SEPARATOR.join(names) for names in documents]
+        keys = [(self._embedder.model_ref, text) for text in texts]
+        with _LOCK:
+            missing = sorted({key[1] for key in keys if key not in _NAMES})
+            if missing:
+                if len(_NAMES) + len(missing) > MAX_CACHED_NAMES:
+                    _NAMES.clear()
+                for text, vector in zip(missing, self._embedder.embed_queries(missing), strict=True):
+                    _NAMES[(self._embedder.model_ref, text)] = np.asarray(vector, dtype=np.float32)
+            return [_NAMES[key] for key in keys]
