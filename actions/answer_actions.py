@@ -23,6 +23,7 @@ LIFE_EVENT_INTENT = "ask_life_event"
 EVENT = "event"
 FALLBACK = "fallback"
 PERSONAL_CASE = "personal_case"  # a question about one's own case goes to a person, never to an event
+CONTEXT = ("current_doc", "previous_question")  # what a new question carries of the conversation so far
 
 
 def _channel(tracker: Tracker) -> str:
@@ -54,6 +55,12 @@ def asked_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def previous_question(tracker: Tracker) -> dict[str, str]:
+    """The conversation's question before this one, for the knowledge service to read an elliptical follow-up."""
+    last = tracker.get_slot("last_question")
+    return {"previous_question": last} if isinstance(last, str) and last else {}
+
+
 async def answer_message(
     dispatcher: CollectingDispatcher, tracker: Tracker, question: str, **options: Any
 ) -> list[EventType]:
@@ -66,7 +73,7 @@ async def answer_message(
     payload.update(options)
     intent = tracker.latest_message.get("intent") or {}
     # A new question (not a choice or a follow-up; the NLU's vector is no such option) the NLU calls a life event.
-    life_event = intent.get("name") == LIFE_EVENT_INTENT and not set(options) - {"query_vector"}
+    life_event = intent.get("name") == LIFE_EVENT_INTENT and not set(options) - {*CONTEXT, "query_vector"}
     try:
         answer = await post("/answer", {**payload, "kinds": [EVENT]}) if life_event else {}
         closest = _closest_event(answer, intent.get("confidence") or 0.0)
@@ -106,7 +113,10 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        return await answer_message(dispatcher, tracker, asked_text(tracker), **nlu_vector(tracker))
+        context = previous_question(tracker)  # "那社保卡呢" asks the question before again, about 社保卡
+        if context and (current_doc := tracker.get_slot("current_doc")):
+            context["current_doc"] = current_doc
+        return await answer_message(dispatcher, tracker, asked_text(tracker), **context, **nlu_vector(tracker))
 
 
 class ActionAnswerFollowup(Action):
@@ -119,7 +129,13 @@ class ActionAnswerFollowup(Action):
         question = asked_text(tracker)
         current_doc = tracker.get_slot("current_doc")
         return await answer_message(
-            dispatcher, tracker, question, current_doc=current_doc, followup=True, **nlu_vector(tracker)
+            dispatcher,
+            tracker,
+            question,
+            current_doc=current_doc,
+            followup=True,
+            **previous_question(tracker),
+            **nlu_vector(tracker),
         )
 
 

@@ -67,6 +67,13 @@ def test_followup_naming_another_service(stack):
     assert "没有找到关于「临时救助」" in declined and "12345" in declined
 
 
+def test_what_about_another_service_asks_the_previous_question_again(stack):
+    sender = "passage-what-about"
+    assert answer_of(stack.send(sender, "身份证遗失了怎么补办"))["doc_id"] == "id-card"
+    again = answer_of(stack.send(sender, "那社保卡呢"))  # 社保卡遗失了怎么补办: the loss, not the first issue
+    assert again["doc_id"] == "social-security-card" and "挂失" in body(again)
+
+
 def test_section_button_shows_that_section(stack):
     sender = "passage-section"
     reply = stack.send(sender, "身份证有效期多久")

@@ -243,6 +243,23 @@ def test_what_about_another_service_is_a_question_of_its_own(answerer):
     assert same.doc_id == "residence-permit"  # no service's name: the same question about a child
 
 
+@pytest.mark.parametrize(
+    ("previous", "question", "topic", "doc_id", "fact"),
+    [
+        ("身份证遗失了怎么补办", "那医保卡呢", "id-card", "social-security-card", "挂失"),
+        ("护照要多少钱", "那港澳通行证呢", "passport", "hk-macau-permit", "60元"),
+    ],
+)
+def test_what_about_another_service_asks_the_previous_question_about_it(
+    answerer, previous, question, topic, doc_id, fact
+):
+    """The topic's word in the question before is replaced: 医保卡遗失了怎么补办, 港澳通行证要多少钱."""
+    again = answerer.answer(question, current_doc=topic, followup=True, previous=previous)
+    assert again.doc_id == doc_id and fact in "".join(p["text"] for p in again.passages)
+    alone = answerer.answer(question, current_doc=topic, followup=True)  # what the question before adds
+    assert fact not in "".join(p["text"] for p in alone.passages)
+
+
 def test_a_followup_on_a_withdrawn_document_is_read_afresh(answerer):
     fresh = answerer.answer("临时救助呢", current_doc="withdrawn-guide", followup=True)
     assert (fresh.decision, fresh.missing_subject) == ("fallback", "临时救助")

@@ -148,10 +148,13 @@ class Answerer:
         section: str | None = None,
         query_vector: np.ndarray | None = None,
         kinds: tuple[str, ...] | None = None,
+        previous: str | None = None,
     ) -> Answer:
         """Answer ``question``; ``doc_id`` forces a document (a clarification choice) and ``section`` one of its
         sections (a section choice); ``current_doc`` is the conversation's topic used by follow-ups; ``kinds``
-        restricts the search to these document types (``("event",)`` for a life-event question).
+        restricts the search to these document types (``("event",)`` for a life-event question); ``previous`` is
+        the conversation's question before this one, which "那医保卡呢" asks again about another service (whether
+        or not the dialogue took it for a follow-up).
 
         The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
         NLU's) when given, else by the search, whose vector then also chooses the passages."""
@@ -161,6 +164,8 @@ class Answerer:
             return self._from_document(doc_id, question, section=section, vector=query_vector)
         if current_doc and current_doc not in self.searcher.data()[1].documents:
             current_doc = None  # the topic's document was withdrawn since: the question is read afresh
+        if current_doc and previous and (other := self._what_about_another(question, current_doc)):
+            question, query_vector, followup = self._asked_again(previous, other, current_doc), None, False
         bare = len(strip_cues(question)) < 2  # "那要多少钱？" names no service: nothing to search for
         if followup and bare:
             if current_doc:
@@ -252,19 +257,30 @@ class Answerer:
             return self._decline(question, response or SearchResponse(query=question), verdict)
         return self._from_document(doc_id, question, topic=record["title"])
 
-    def _what_about_another(self, question: str, doc_id: str) -> bool:
+    def _what_about_another(self, question: str, doc_id: str) -> str | None:
         """ "那医保卡呢" after the ID card: the same question about another service (a catalogue name, or a title,
-        alias or keyword) that the topic's document never mentions, so a question of its own."""
+        alias or keyword) that the topic's document never mentions, so a question of its own; that service's
+        name, else None."""
         match = WHAT_ABOUT.match(question.strip())
         if not match or not self.scope.names_service(match.group(1)):
-            return False
+            return None
         version, data = self.searcher.data()
         record = data.documents.get(doc_id)
         terms = self.scope.extractor.terms(match.group(1))
         if record is None or not terms:
-            return False
+            return None
         _, whole = self.scope.texts_of(version, record)
-        return not any(self.scope.holds(term, whole) for term in terms)
+        return None if any(self.scope.holds(term, whole) for term in terms) else match.group(1)
+
+    def _asked_again(self, previous: str, other: str, doc_id: str) -> str:
+        """The previous question about ``other`` instead of the topic: its longest salient words that the topic's
+        title, aliases or keywords hold replaced ("身份证遗失了怎么补办" + 医保卡 → "医保卡遗失了怎么补办");
+        ``other`` alone when it names the topic in none."""
+        text = self.searcher.correct(standard_words(previous)).lower()
+        version, data = self.searcher.data()
+        head, _ = self.scope.texts_of(version, data.documents[doc_id])
+        held = [term.word for term in self.scope.extractor.terms(text) if self.scope.holds(term, head)]
+        return text.replace(max(held, key=len), other, 1) if held else other
 
     def _names_other_topic(self, question: str, response: SearchResponse, current_doc: str) -> bool:
         """A follow-up like "那护照要多少钱" names a new service: switch when search is sure of it, or when the

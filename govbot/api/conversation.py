@@ -47,6 +47,8 @@ class AnswerRequest(RequestModel):
     kinds: list[Literal["guide", "policy", "faq", "event"]] | None = Field(None, min_items=1, max_items=4)
     # False for a look ahead that is not shown to the citizen (whether a request names one document): not recorded.
     record: StrictBool = True
+    # The conversation's question before this one, which a follow-up like "那医保卡呢" asks again.
+    previous_question: StrictStr | None = Field(None, max_length=10_000)
 
 
 class FeedbackRequest(RequestModel):
@@ -94,6 +96,7 @@ async def answer(request: Request, body: AnswerRequest) -> dict:
             body.section,
             vector,
             tuple(body.kinds) if body.kinds else None,
+            to_simplified(body.previous_question) if body.previous_question else None,
         )
     except QueryError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
