@@ -349,7 +349,7 @@ def _escape_dot(variant: str) -> str:
 
 def document_texts(record: dict[str, Any]) -> tuple[str, str]:
     """A document's head (title, aliases, keywords) and its whole text, normalised."""
-    head = "\n".join(str(p) for p in [record.get("title", ""), *record.get("aliases", []), *record.get("keywords", [])])
+    head = "\n".join(str(p) for p in _own_names(record))
     body = "\n".join(s.get("text", "") for s in record.get("sections", []))
     return _normalise(head), _normalise(head + "\n" + body)
 
@@ -378,6 +378,7 @@ class Answerability:
         self._texts: dict[tuple[str, str, str], tuple[str, str]] = {}
         self._heads: tuple[str, str] = ("", "")
         self._coverage: tuple[str, dict[str, bool]] = ("", {})
+        self._mask: tuple[str, np.ndarray] = ("", np.zeros(0, dtype=bool))
 
     def texts_of(self, version: str, record: dict[str, Any]) -> tuple[str, str]:
         key = (version, record["id"], record.get("scope", "own"))
@@ -550,7 +551,8 @@ class Answerability:
         ("开农资店卖农药要什么许可" is not the food business licence's)."""
         if self._neighbours is None:
             return None
-        entry = self._neighbours.nearest_unheld(vector, self._covered, self.rule.unheld_margin, _own_names(record))
+        covered = self._covered_mask(self._neighbours.entries)
+        entry = self._neighbours.nearest_unheld(vector, covered, self.rule.unheld_margin, _own_names(record))
         if entry is None:
             return None
         _, whole = self.texts_of(version, record)
@@ -579,6 +581,13 @@ class Answerability:
         争取孩子，还能申请法律援助吗"), the service what it asks about."""
         head, _ = self.texts_of(version, record)
         return any(n.start >= operation.end and any(name in head for name in n.entry.names) for n in named)
+
+    def _covered_mask(self, entries: tuple[CatalogueEntry, ...]) -> np.ndarray:
+        """Per entry, whether some guide covers it (the neighbours' entries; cached per served version)."""
+        self._all_heads()
+        if self._mask[0] != self._heads[0]:
+            self._mask = (self._heads[0], np.array([self._covered(entry) for entry in entries], dtype=bool))
+        return self._mask[1]
 
     def _covered(self, entry: CatalogueEntry) -> bool:
         """Whether some document's title, aliases or keywords name the service (cached per served version)."""

@@ -11,7 +11,7 @@ service.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,29 +32,25 @@ class CatalogueNeighbours:
         """``embedder`` is the one that embeds the questions; entries are embedded as queries too."""
         self.entries = tuple(entries)
         self._embedder = embedder
+        self._key = (embedder.model_ref, tuple(ALIAS_SEPARATOR.join(entry.names) for entry in self.entries))
 
     def vectors(self) -> np.ndarray:
         """One L2-normalised row per entry: the embedding of its names joined."""
-        texts = tuple(ALIAS_SEPARATOR.join(entry.names) for entry in self.entries)
-        key = (self._embedder.model_ref, texts)
         with _LOCK:
-            if key not in _VECTORS:
-                _VECTORS[key] = np.asarray(self._embedder.embed_queries(list(texts)), dtype=np.float32)
-            return _VECTORS[key]
+            if self._key not in _VECTORS:
+                _VECTORS[self._key] = np.asarray(self._embedder.embed_queries(list(self._key[1])), dtype=np.float32)
+            return _VECTORS[self._key]
 
     def nearest_unheld(
-        self, vector: np.ndarray, held: Callable[[CatalogueEntry], bool], margin: float, names: Sequence[str]
+        self, vector: np.ndarray, covered: np.ndarray, margin: float, names: Sequence[str]
     ) -> CatalogueEntry | None:
-        """The entry nearest ``vector`` when ``held`` says no guide covers it and it is nearer by at least ``margin``
-        (cosine) than every entry some guide covers and than ``names`` (the best document's) joined; None
-        otherwise, or when either kind of entry is missing."""
-        if not self.entries:
+        """The entry nearest ``vector`` that no guide covers (``covered``: one flag per entry) when it is nearer by
+        at least ``margin`` (cosine) than every entry some guide covers and than ``names`` (the best document's)
+        joined; None otherwise, or when either kind of entry is missing."""
+        if not self.entries or covered.all() or not covered.any():
             return None
         query = np.asarray(vector, dtype=np.float32)
         similarity = self.vectors() @ query
-        covered = np.array([held(entry) for entry in self.entries])
-        if covered.all() or not covered.any():
-            return None
         best = int(np.argmax(np.where(covered, -np.inf, similarity)))
         nearest_held = max(float(similarity[covered].max()), float(self.names_vectors([names])[0] @ query))
         return self.entries[best] if similarity[best] - nearest_held >= margin else None
