@@ -69,13 +69,10 @@ class _Sender:
         if traditional_share(message) is not None:
             self.script = conversation_script([message])
 
-    def in_script(self, text: str) -> str:
-        """The channel's own words (paging, choices) in the conversation's script, with the bot's."""
-        return in_script(text, self.script)
-
 
 def in_script(text: str, script: tuple[str, str]) -> str:
-    """``text`` in ``script`` (a script and OpenCC reply configuration, as ``conversation_script`` gives)."""
+    """The channel's own words (paging, choices) in ``script`` (a script and OpenCC reply configuration, as
+    ``conversation_script`` gives), like the bot's."""
     kind, config = script
     return to_traditional(text, config) if kind == HANT and config else text
 
@@ -115,14 +112,15 @@ class PlainTextInput(InputChannel):
             if pending.pages and number == 1:
                 page = pending.pages.pop(0)
                 more = bool(pending.pages)
-                return state.in_script(page + (MORE_PROMPT if more else ""))
+                return in_script(page + (MORE_PROMPT if more else ""), state.script)
             if not pending.pages and 1 <= number <= len(pending.options):
                 message = pending.options[number - 1][1]
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(message, collector, sender, input_channel=CHANNEL_NAME, metadata=metadata))
         reply = to_voice_reply(collector.messages)
         state.pending = _Pending(pages=reply.pages[1:], options=reply.options)
-        return state.in_script(reply.first_message() or "抱歉，我没有听清楚。请再说一遍，或拨打 1 2 3 4 5 热线。")
+        spoken = reply.first_message() or "抱歉，我没有听清楚。请再说一遍，或拨打 1 2 3 4 5 热线。"
+        return in_script(spoken, state.script)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("plaintext_webhook", __name__)

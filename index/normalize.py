@@ -96,8 +96,7 @@ _REGIONAL = re.compile("|".join(sorted(map(re.escape, REGIONAL_SPELLINGS), key=l
 # OpenCC's phrase matching splits 回复 (reply) wrongly before some words: "请回复数字" becomes 回複數字 (复数 is
 # "plural"), "请回复 1" 回復 (to restore). A reply to the citizen always means 回覆; 複印 (a photocopy, "交回复印件")
 # stays.
-MISSEGMENTED = {"回複": "回覆", "回復": "回覆"}
-_MISSEGMENTED = re.compile("回複(?!印)|回復")
+_MISSEGMENTED_REPLY = re.compile("回複(?!印)|回復")
 HONG_KONG_CUES = frozenset("嘅咗唔喺冇啲嗰乜佢哋噉嚟攞睇")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _lock = threading.Lock()
@@ -164,7 +163,7 @@ def to_traditional(text: str, config: str = TRADITIONAL) -> str:
     if not _CJK.search(text):
         return text
     converted = _converter(config).convert(text.replace("\x00", " "))
-    return _MISSEGMENTED.sub(lambda match: MISSEGMENTED[match.group(0)], converted)
+    return _MISSEGMENTED_REPLY.sub("回覆", converted)
 
 
 # Fields of a structured answer that are identifiers or codes, never shown as Chinese text.

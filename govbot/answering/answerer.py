@@ -134,6 +134,10 @@ class Answerer:
             return
         self.scope.warm_up(data.documents.values())
 
+    def _read(self, text: str) -> str:
+        """A citizen's words as every check reads them: dialect words standardised, homophone typos corrected."""
+        return self.searcher.correct(standard_words(text))
+
     def _catalogue(self) -> tuple[str, dict[str, dict[str, Any]]]:
         """The served snapshot's version and documents."""
         version, data = self.searcher.data()
@@ -158,7 +162,7 @@ class Answerer:
 
         The question is embedded at most once: ``query_vector`` (the embedding of its cleaned text, e.g. the
         NLU's) when given, else by the search, whose vector then also chooses the passages."""
-        if (corrected := self.searcher.correct(standard_words(question))) != question:
+        if (corrected := self._read(question)) != question:
             question, query_vector = corrected, None  # "低宝" is 低保 and "啥" 什么 for every check below
         if doc_id:
             return self._from_document(doc_id, question, section=section, vector=query_vector)
@@ -276,7 +280,7 @@ class Answerer:
         """The previous question about ``other`` instead of the topic: its longest salient words that the topic's
         title, aliases or keywords hold replaced ("身份证遗失了怎么补办" + 医保卡 → "医保卡遗失了怎么补办");
         ``other`` alone when it names the topic in none."""
-        text = self.searcher.correct(standard_words(previous)).lower()
+        text = self._read(previous).lower()
         version, data = self.searcher.data()
         head, _ = self.scope.texts_of(version, data.documents[doc_id])
         held = [term.word for term in self.scope.extractor.terms(text) if self.scope.holds(term, head)]
