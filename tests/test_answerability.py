@@ -290,6 +290,7 @@ def test_progress_words_and_requests_for_staff_are_cases_whatever_the_model_says
     [
         ("长期护理保险待遇怎么申请", "长期护理保险", "policy-disability-subsidy"),
         ("健康证明在哪办", "健康证明", "birth-registration"),
+        ("港澳台居民居住证怎么办理", "港澳台居民居住证", "residence-permit"),
     ],
 )
 def test_a_catalogue_service_no_guide_covers_is_declined_by_its_name(
@@ -339,6 +340,14 @@ def test_a_service_of_the_story_beside_the_documents_own_is_no_decline(answerer)
     """起诉 is a service no guide holds, but the question asks about the hotline it names."""
     answer = answerer.answer("我想起诉单位拖欠工资，打12345有用吗")
     assert answer.decision == "answer" and answer.doc_id == "complaint-hotline"
+
+
+def test_a_catalogue_service_told_before_the_documents_own_is_the_story(answerer):
+    """考公务员 is a service no guide holds; 失业金, named after it, is what the question asks about."""
+    answer = answerer.answer("准备考公务员，失业保险也交了六年，能领失业金吗")
+    assert answer.decision == "answer" and answer.doc_id == "unemployment-benefit"
+    declined = answerer.answer("考公务员要什么条件")
+    assert declined.decision == "fallback" and declined.missing_subject == "考公务员"
 
 
 def test_a_variant_of_the_documents_service_is_still_declined(answerer):

@@ -528,7 +528,12 @@ class Answerability:
         if not unheld:
             return None
         head, whole = self.texts_of(version, record)
+        # A service of the document's own named after it is what the question asks about; the earlier one is the
+        # story's ("准备考公务员，失业保险也交了六年，能领失业金吗").
+        asked = max((n.start for n in named if n not in unheld and n.text in head), default=-1)
         for service in unheld:
+            if service.end <= asked:
+                continue
             if not any(name in whole for name in service.entry.names):
                 return service
         inside = [(n.start, n.end) for n in unheld]
