@@ -15,6 +15,7 @@ from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
 from govbot.answering.operations import asked_operations
 from govbot.answering.personal_case import has_case_shape
 from govbot.events.plan import scope_record
+from index.normalize import to_simplified
 from index.synonyms import variants
 
 DATA = Path(__file__).parent / "data"
@@ -232,13 +233,13 @@ def test_the_learned_model_reads_cases_it_was_not_trained_on():
 
 def test_personal_case_holdout_set():
     """tests/data/personal_holdout.tsv: 200 questions by a writer who saw no code, no other question set and no
-    answer of the bot; never tuned on (measured once when it came: 94 of 100 own cases caught, no general
-    question taken for one; the code before the ownerless rule caught 92 and took one)."""
+    answer of the bot; never tuned on. Read in Simplified, as the knowledge service hands questions to the checks:
+    98 of 100 own cases caught and no general question taken for one (the code before the ownerless rule: 96)."""
     with open(DATA / "personal_holdout.tsv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
-    own = [personal_case(r["question"]) for r in rows if r["kind"] == "personal_case"]
-    general = [personal_case(r["question"]) for r in rows if r["kind"] == "general"]
-    assert sum(own) >= 90 and sum(general) <= 1
+    own = [personal_case(to_simplified(r["question"])) for r in rows if r["kind"] == "personal_case"]
+    general = [personal_case(to_simplified(r["question"])) for r in rows if r["kind"] == "general"]
+    assert sum(own) >= 95 and not any(general)
 
 
 @pytest.mark.parametrize("question", ["今年的高龄津贴到现在一分钱也没看见", "护照交了材料半个月一点消息都没有"])
