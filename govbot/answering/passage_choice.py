@@ -8,7 +8,9 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
 * the answer-kind match rewards passages holding the kind of fact asked for: an amount in 元 for "多少钱",
   a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
   yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚" or "多久之内", a cap for "最多",
-  an age for "几岁", a period of validity for "能管多久", a rate for "比例降多少", an end date for "现在还有吗".
+  an age for "几岁", a period of validity for "能管多久", a rate for "比例降多少", an end date for "现在还有吗",
+  an account for "钱打到哪张卡上", an online channel (an app, a site's module, post) for "手机上能弄不" or
+  "不想跑窗口".
   About a benefit (补贴, 低保, 领…), "多少钱" means the amount paid out, so the fee section is pushed down
   (unless it holds another kind asked for, such as a rate) and a passage without an amount paid gets none of the
   match bonus (an amount after 低于 or before 以上 is a condition's threshold);
@@ -85,6 +87,19 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
     _kind("age", r"多少岁|几岁|年龄|多大|岁数|满多少", r"\d+\s*周?岁"),
     # "报销比例降多少": a rate, in per cent or percentage points.
     _kind("rate", r"比例|百分之|几成|几个点|降多少|少多少|打几折", r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|成)"),
+    # "钱打到哪张卡上": the account a payment goes to.
+    _kind(
+        "account",
+        r"哪张卡|哪个卡|什么卡|打到哪|发到哪|钱(?:去|到|从|打)?哪|(?:哪个|什么)账户|账户|银行卡|存折",
+        r"账户|银行卡|社会保障卡|社保卡|存折",
+    ),
+    # "手机上能弄不", "不想跑窗口": an online channel, not the counter's address.
+    _kind(
+        "online",
+        r"手机上|用手机|手机里|在手机|网上(?:办|弄|申请|交|操作|提交|查|能|可以)|线上|不想跑|不用跑|不跑|"
+        r"在家(?:办|弄|就|里)|远程|人(?:还)?在外地|足不出户|[Aa][Pp][Pp]|小程序|电脑上",
+        r"[Aa][Pp][Pp]|小程序|网上|线上|网站|政务服务网|专区|模块|栏目|电子税务局|邮寄|在线|掌上|12123|云闪付",
+    ),
     # "市里补贴现在还有吗": whether a policy still runs.
     _kind(
         "running",
