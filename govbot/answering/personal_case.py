@@ -11,9 +11,10 @@ the asker's family or company: 我妈, 老伴, 我们公司) and at the same tim
 Each family lists the general shape of such phrases (verbs of processing combined with 了/没/还没/吗), not
 individual questions. How-to questions in the first person ("我的身份证快过期了怎么换", "我想办低保要什么材料")
 name no case status and are answered from the guides. A status phrase without the asker named ("这个月高龄津贴
-少发了一百块") is a case when the learned model does not rule it out (below). A case worded in none of these shapes, told of the
-asker's own affairs, is caught by the learned model of :mod:`govbot.answering.case_classifier` ("慢病认定提交了
-多少天出结果" tells no one's case: it asks how long the review takes).
+少发了一百块") is a case when the learned model does not rule it out (below). A case worded in none of these
+shapes, told of the asker's own affairs, is caught by the learned model of
+:mod:`govbot.answering.case_classifier` ("慢病认定提交了多少天出结果" tells no one's case: it asks how long the
+review takes).
 
 Told without its owner, a case often names no status phrase the families know either ("人才安居补贴第二季度那笔到
 现在没到账", "提交一周了一点动静都没有"): the model alone decides then, when it is surer of it
