@@ -9,8 +9,8 @@ Each passage scores ``dense + lexical + cue prior + answer-kind match``:
   a duration for "多久", an address for "在哪", a phone number for "电话", a waiver or a prohibition for a
   yes/no question ("还要带合同吗", "得先备案不？" → 无需提供), a date for "最晚" or "多久之内", a cap for "最多",
   an age for "几岁", a period of validity for "能管多久", a rate for "比例降多少", an end date for "现在还有吗",
-  an account for "钱打到哪张卡上", an online channel (an app, a site's module, post) for "手机上能弄不" or
-  "不想跑窗口".
+  an account for "钱打到哪张卡上", a proxy's papers for "能替他去开吗", an online channel (an app, a site's module,
+  post) for "手机上能弄不" or "不想跑窗口".
   About a benefit (补贴, 低保, 领…), "多少钱" means the amount paid out, so the fee section is pushed down
   (unless it holds another kind asked for, such as a rate) and a passage without an amount paid gets none of the
   match bonus (an amount after 低于 or before 以上 is a condition's threshold);
@@ -54,7 +54,8 @@ _AMOUNT = r"\d[\d,.]*\s*(?:万|千|百)?元|免费|不收费|免收|免缴|不�
 ANSWER_KINDS: tuple[AnswerKind, ...] = (
     _kind(
         "amount",
-        r"多少钱|几块|费用|收费|收不收|要钱|花钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|金额|标准是多少|多少",
+        r"多少钱|几块|费用|收费|收不收|要钱|花钱|交钱|收钱|掏钱|免费|工本费|价格|交多少|多少补贴|补多少|领多少|发多少|给多少|"
+        r"金额|标准是多少|多少",
         _AMOUNT,
     ),
     _kind(
@@ -99,6 +100,14 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
         r"手机上|用手机|手机里|在手机|网上(?:办|弄|申请|交|操作|提交|查|能|可以)|线上|不想跑|不用跑|不跑|"
         r"在家(?:办|弄|就|里)|远程|人(?:还)?在外地|足不出户|[Aa][Pp][Pp]|小程序|电脑上",
         r"[Aa][Pp][Pp]|小程序|网上|线上|网站|政务服务网|专区|模块|栏目|电子税务局|邮寄|在线|掌上|12123|云闪付",
+    ),
+    # "我当妈的能替他去开吗": what someone applying for another brings or must do.
+    _kind(
+        "proxy",
+        r"替(?:他|她|我|老人|孩子|家人|他们|她们)?(?:去)?(?:办|申请|开|领|报|交|弄)|能替|代办|代领|代理|代为|代替|委托|"
+        r"帮(?:他|她|老人|家人|他们)(?:去)?(?:办|申请|开|领|报)|让(?:儿子|女儿|家人|别人|亲戚|子女|孩子)(?:替|帮|代|去)|"
+        r"(?:别人|家人|亲属|子女)(?:替|帮|代)",
+        r"代办|委托|代为|代理|代领|近亲属|监护人",
     ),
     # "市里补贴现在还有吗": whether a policy still runs.
     _kind(
