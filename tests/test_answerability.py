@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govbot.answering.answerability import Answerability, ScopeRule, SubjectExtractor, personal_case, policy_like
-from govbot.answering.answerer import Answerer
+from govbot.answering.answerer import RESOLVE_MARGIN, Answerer
 from govbot.answering.case_classifier import reads_as_case
 from govbot.answering.event_cues import asks_one_fact, wants_whole_plan
 from govbot.answering.operations import asked_operations
@@ -515,6 +515,16 @@ def test_a_specific_question_on_a_near_tie_is_answered_offering_the_runner_up(an
     assert answer.decision == "answer" and answer.doc_id == ranked.results[0].doc_id == "individual-business"
     assert answer.related[0]["doc_id"] == ranked.results[1].doc_id
     assert answerer.answer("公积金").decision == "clarify"
+
+
+def test_of_two_documents_too_close_to_call_the_one_holding_the_nearer_passage_is_answered(answerer):
+    """The R&D deduction policy's best section ranks a hair above the recognition guide's; the guide holds the
+    passage on the innovation score a recognition needs."""
+    question = "我们做软件开发的，想申请能享受税收优惠的那个科技资质，创新能力评价得多少分才够？"
+    ranked = answerer.searcher.search(question, top_k=2).results
+    assert ranked[0].doc_id == "policy-rd-deduction" and ranked[0].score - ranked[1].score < RESOLVE_MARGIN
+    answer = answerer.answer(question)
+    assert answer.doc_id == ranked[1].doc_id == "high-tech-enterprise" and "71 分以上" in answer.text
 
 
 @pytest.mark.parametrize(

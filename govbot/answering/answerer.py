@@ -47,6 +47,7 @@ WHAT_ABOUT = re.compile(r"^(?:那|那么|那要是)?(.{2,12}?)(?:呢|怎么样|�
 EVERYTHING_DEPTH = 8  # results of the search over every document that a life event is weighed against
 SPECIFIC_CHARS = 5  # a question this long without its cue words says more than a topic
 RESOLVE_MARGIN = 0.02  # fused-score gap under which the scope model may pick between the two best documents
+PASSAGE_EVIDENCE_MARGIN = 0.01  # by which the second's passage evidence must exceed the first's to come first
 LOW_CONFIDENCE = "low_confidence"
 NOT_AN_EVENT = "not_an_event"  # an events-only search for a question that is one service's
 PASSAGE_BUDGET = 300  # characters of passage text in a reply
@@ -380,8 +381,9 @@ class Answerer:
         """Two documents ranked within :data:`RESOLVE_MARGIN`: the one whose service the question asks about
         while it names the other's only as something to bring or already had (``Answerability.service_role``), or
         else the one whose terms the question singles out (see ``ScopeRule.resolves``), is answered from, first;
-        otherwise the ranking's decision stands. Two life events are left in their order: the scope model judges a
-        service's terms, not a situation's."""
+        otherwise the ranking's decision stands, the two ordered by passage evidence (:meth:`_passage_evidence`).
+        Two life events are left in their order, and an event beside a guide: the scope model judges a service's
+        terms, not a situation's."""
         results = response.results
         if len(results) < 2 or results[0].score - results[1].score >= RESOLVE_MARGIN or personal_case(question):
             return response
@@ -398,7 +400,19 @@ class Answerer:
             return replace(response, results=[results[1], results[0], *results[2:]], decision=ANSWER)
         if response.decision == CLARIFY and self.scope.rule.resolves(first, second):
             return replace(response, decision=ANSWER)
+        if EVENT in (results[0].type, results[1].type):
+            return response  # a plan's text is no passage to weigh against a guide's
+        evidence = [self._passage_evidence(question, r, response) for r in results[:2]]
+        if evidence[1] > evidence[0] + PASSAGE_EVIDENCE_MARGIN:
+            return replace(response, results=[results[1], results[0], *results[2:]])
         return response
+
+    def _passage_evidence(self, question: str, result: SearchResult, response: SearchResponse) -> float:
+        """A document's ranking score plus the cosine of its best passage: of two documents too close to call by
+        their best sections, the one holding a passage nearer the question comes first ("那个科技资质，创新能力评价
+        得多少分才够" is the recognition guide's, not the R&D deduction policy's)."""
+        matches = self.searcher.score_passages(question, result.doc_id, query_vector=response.vector)
+        return result.score + max((m.dense for m in matches), default=0.0)
 
     @staticmethod
     def _decline(question: str, response: SearchResponse, verdict: Verdict) -> Answer:
