@@ -12,7 +12,7 @@ question sets, ``dev2`` and ``heldout2`` from a second pair written later by ano
 
 ``python -m benchmarks.answers`` starts its own stack and runs it alone; ``--dev`` measures the scope decision
 in-process on the tuning splits (dev, dev2, dev3) and ``--fit`` fits the scope rule there (tuning never reads a heldout
-split).
+split); ``--answers`` measures the answerer itself there, without the dialogue, in a minute or two.
 """
 
 from __future__ import annotations
@@ -254,7 +254,28 @@ def fit_rule(cases: list[ScopeCase], fitted_on: tuple[float, float, float, float
     return max((ScopeRule(weights, t, v, fitted_on=fitted_on) for t in THRESHOLDS for v in VETOES), key=key)
 
 
-def _in_process(fit: bool, probes: Path | None) -> None:
+def answerer_figures(answerer) -> None:
+    """Fact accuracy, right document, the fact shown when the document is right, and out-of-scope false answers of
+    the answerer on each tuning split, each question read in Simplified as the knowledge service hands it over."""
+    from index.normalize import to_simplified
+
+    for split in TUNING_SPLITS:
+        replies = [(row, answerer.answer(to_simplified(row["question"]))) for row in read_rows(FACTS, split)]
+        right = [a.decision == "answer" and a.doc_id == row["doc_id"] for row, a in replies]
+        hits = [squash(row["fact"]) in squash(a.text) for row, a in replies]
+        outside = [
+            answerer.answer(to_simplified(r["question"])).decision == "answer" for r in read_rows(OUT_OF_SCOPE, split)
+        ]
+        figures = {
+            "fact_accuracy": share(hits),
+            "right_document": share(right),
+            "fact_given_right_document": share([h for h, r in zip(hits, right, strict=True) if r]),
+            "out_of_scope_false_answers": share(outside),
+        }
+        print(split, figures)
+
+
+def _in_process(fit: bool, probes: Path | None, answers: bool = False) -> None:
     from govbot.answering.answerer import Answerer
     from govbot.components import make_searcher
 
@@ -262,6 +283,10 @@ def _in_process(fit: bool, probes: Path | None) -> None:
     answerer = Answerer(
         make_searcher(settings=settings), settings.scope_rule, services=load_catalogue(settings.service_catalogue)
     )
+    if answers:
+        answerer.warm_up()
+        answerer_figures(answerer)
+        return
     if probes:
         global OUT_OF_SCOPE
         OUT_OF_SCOPE = probes
@@ -282,9 +307,10 @@ def main() -> None:
     parser.add_argument("--dev", action="store_true", help="measure the scope decision in-process on dev")
     parser.add_argument("--fit", action="store_true", help="also fit the scope rule on dev")
     parser.add_argument("--probes", type=Path, help="out-of-scope questions to use instead of the dev split")
+    parser.add_argument("--answers", action="store_true", help="measure the answerer in-process on the tuning splits")
     args = parser.parse_args()
-    if args.dev or args.fit:
-        _in_process(args.fit, args.probes)
+    if args.dev or args.fit or args.answers:
+        _in_process(args.fit, args.probes, args.answers)
         return
     from tests.stack import temporary_stack
 
