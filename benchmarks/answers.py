@@ -32,6 +32,7 @@ from benchmarks.report import Report, percentiles
 from benchmarks.retrieval_eval import TUNE, load_dev_questions, load_negative_questions
 from govbot.answering.answerability import Features, ScopeRule
 from govbot.settings import PROJECT_ROOT, get_settings
+from index.normalize import to_simplified
 from knowledge.service_catalogue import load_catalogue
 
 DATA = PROJECT_ROOT / "tests" / "data"
@@ -257,8 +258,6 @@ def fit_rule(cases: list[ScopeCase], fitted_on: tuple[float, float, float, float
 def answerer_figures(answerer) -> None:
     """Fact accuracy, right document, the fact shown when the document is right, and out-of-scope false answers of
     the answerer on each tuning split, each question read in Simplified as the knowledge service hands it over."""
-    from index.normalize import to_simplified
-
     for split in TUNING_SPLITS:
         replies = [(row, answerer.answer(to_simplified(row["question"]))) for row in read_rows(FACTS, split)]
         right = [a.decision == "answer" and a.doc_id == row["doc_id"] for row, a in replies]
