@@ -120,6 +120,27 @@ def test_a_single_character_verb_starts_no_noun_run(extractor):
     assert "无犯罪证明" in [t.word for t in extractor.terms("学校要他交无犯罪证明")]
 
 
+@pytest.mark.parametrize("glued", ["厂想", "证上", "社发", "社", "学"])
+def test_a_word_jieba_glued_to_a_stray_character_is_no_name(extractor, glued):
+    assert extractor.nameable(glued) is None
+
+
+@pytest.mark.parametrize("name", ["车贷", "上牌", "游艇驾驶证", "残疾军人证", "家庭医声", "公租房"])
+def test_whole_words_and_their_typos_are_named(extractor, name):
+    assert extractor.nameable(name) == name
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("我们厂想淘汰老机器换一批新的，政府能按多少比例补？", "机器"),  # not 厂想
+        ("公司想对司机岗位实行不定时工作制，要去人社审批吗", "工作制"),  # not 社 of 人社
+    ],
+)
+def test_a_decline_names_the_rarest_term_worth_naming(extractor, question, named):
+    assert extractor.rarest_nameable(extractor.terms(question)) == named
+
+
 def test_a_long_unknown_word_one_inner_character_off_is_a_typo(answerer):
     scope, record = answerer.scope, answerer.searcher.data()[1].documents["hk-macau-permit"]
     _, whole = scope.texts_of("test", record)

@@ -102,6 +102,9 @@ MAX_SUBJECT_CHARS = 20  # the longest subject a decline names (退役士兵自�
 # unknown words or verbs that name nothing, so they never stand for the question's subject.
 # Single-character verbs that jieba sometimes tags as nouns ("交" of "要交无犯罪证明"): they start no noun run.
 _ACTION_CHARS = frozenset("交带办开领换补拿考给要")
+# Characters that jieba glues to a neighbouring word ("厂想", "证上", "社发"): a two-character subject holding one is
+# no name.
+_STRAY_CHARS = frozenset("想要能会可该得上下里中发算过着了的吗呢吧时就也还都")
 _GLUED_FUNCTION = re.compile(r"^[能得要会想可该]|[的了着过吗呢吧时]$")
 
 
@@ -283,6 +286,24 @@ class SubjectExtractor:
                 idf = self._idf.get(word, self._median_idf)
                 terms.append(Term(word, idf, known, run_text or word, left, right, parts))
         return tuple(terms)
+
+    def nameable(self, subject: str) -> str | None:
+        """A subject worth naming back to the citizen: Chinese words, not a string of keyboard letters, no longer
+        than a service's name (a run of repeated words is no name to echo back), and whole words: not a lone
+        character, nor a word with a modal or particle jieba glued to its edge ("厂想", "证上", "社发")."""
+        if not _CJK.search(subject) or not 2 <= len(subject) <= MAX_SUBJECT_CHARS:
+            return None
+        if subject in SERVICE_VERBS:
+            return subject
+        pieces = self._jieba.lcut(subject, HMM=False)
+        if len(pieces) == len(subject) == 2:  # two lone characters: a word jieba lacks (车贷) or a glued one (厂想)
+            return None if _STRAY_CHARS.intersection(subject) else subject
+        return None if _STRAY_CHARS.intersection((pieces[0], pieces[-1])) else subject
+
+    def rarest_nameable(self, terms: list[Term]) -> str | None:
+        """The noun run of the rarest term whose run is worth naming (:meth:`nameable`), if any."""
+        ranked = sorted(terms, key=lambda t: t.idf, reverse=True)  # stable: of equally rare terms, the first said
+        return next((name for t in ranked if (name := self.nameable(t.run))), None)
 
     def _glued(self, word: str, flag: str) -> bool:
         """A modal or a particle jieba glued to a word ("能管", "领的", "住院时"): it names nothing."""
@@ -638,15 +659,15 @@ class Answerability:
         noun run of the rarest term the document's head lacks."""
         head, whole = self.texts_of(version, record)
         named = [t.run for t in terms if _names_service(t.run) and not self.holds(t, whole)]
-        if named and (subject := _nameable(named[0])):
+        if named and (subject := self.extractor.nameable(named[0])):
             return subject
         missing = [t for t in terms if not self.holds(t, head)] or terms
-        return _nameable(max(missing, key=lambda t: t.idf).run) if missing else None
+        return self.extractor.rarest_nameable(missing)
 
     def subject(self, question: str) -> str | None:
         """The question's main subject when no document is at hand: its rarest salient noun run."""
         terms = self.extractor.terms(question)
-        return _nameable(max(terms, key=lambda t: t.idf).run) if terms else None
+        return self.extractor.rarest_nameable(terms)
 
 
 def _own_names(record: dict[str, Any]) -> tuple[str, ...]:
@@ -679,7 +700,4 @@ def _operation_subject(text: str, operation: AskedOperation, terms: list[Term], 
     return objects[-1] + operation.name if objects else operation.name
 
 
-def _nameable(subject: str) -> str | None:
-    """A subject worth naming back to the citizen: Chinese words, not a string of keyboard letters, and no longer
-    than a service's name (a run of repeated words is no name to echo back)."""
-    return subject if _CJK.search(subject) and len(subject) <= MAX_SUBJECT_CHARS else None
+
