@@ -698,6 +698,3 @@ def _operation_subject(text: str, operation: AskedOperation, terms: list[Term], 
         return max(holding, key=len)
     objects = [t.word for t in terms if text.find(t.word) < operation.start and t.word in head and _CJK.search(t.word)]
     return objects[-1] + operation.name if objects else operation.name
-
-
-
