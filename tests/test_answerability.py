@@ -232,6 +232,32 @@ def test_a_general_question_with_a_status_word_and_no_owner_is_no_case(question)
     assert not personal_case(question)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我哋屋企嘅居住证审核咗未",  # Cantonese progress
+        "阿拉姆妈的高龄津贴点解还没到账",  # Wu owner, Cantonese why
+        "我申请的人才公寓现在排第几号",  # a place on a waiting list
+        "我儿子小学分到哪所学校了",
+        "我的个税退税一直显示失败",
+        "我社保卡医保账户里还剩多少钱",
+        "老伴的残疾人补贴这个月莫得了",
+        "我那份退休金核定少算了两年工龄",
+        "店里的执照注销，税务那边清了没有",
+    ],
+)
+def test_case_shapes_in_regional_speech_and_of_accounts_and_queues(question):
+    assert personal_case(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我的居住证要是被注销了的话怎么办", "我们家申请居家养老服务一般多久能批下来", "低保万一被取消了还有过渡期吗"],
+)
+def test_a_question_on_how_things_go_as_a_rule_is_no_case(question):
+    assert not personal_case(question)
+
+
 def test_personal_case_probe_set():
     """The probe set (tests/data/personal_probe.tsv, a tuning set: written from the document titles only, and the
     patterns were extended on it): nearly every own case is caught and no general question."""
