@@ -9,89 +9,48 @@ Configurations (OpenCC's own, shipped inside the ``opencc`` wheel):
 
 * to Simplified: ``hk2s`` then ``tw2s`` (characters and both regions' variant characters). OpenCC's phrase
   configurations (``tw2sp``) are not used: they rewrite words that mean something else in a government guide
-  (申請資料 → 申请数据, 查詢 → 查找). Instead :data:`REGIONAL_SPELLINGS` lists the few regional spellings of the
-  same term that matter here (身分證 → 身份证, 網路 → 网络…).
-* to Traditional: ``s2hk`` when the question shows Hong Kong usage (Cantonese particles such as 嘅 咗 唔 喺),
-  ``s2twp`` (Taiwan characters and phrasing) when it uses a Taiwan spelling from :data:`REGIONAL_SPELLINGS`,
-  else ``s2tw`` (Taiwan-standard characters, the words left as the document wrote them).
+  (申請資料 → 申请数据, 查詢 → 查找). Instead ``regional_spellings.tsv`` lists Taiwan and Hong Kong words for
+  public services that mean the same in any mainland sentence, with the word the guides use (身分證 → 身份证,
+  網路 → 网络, 健保卡 → 医保卡, 商業登記證 → 营业执照…), the longest matched first.
+* to Traditional: ``s2hk`` when the question shows Hong Kong usage (Cantonese particles such as 嘅 咗 唔 喺, or
+  only Hong Kong words of that list), ``s2twp`` (Taiwan characters and phrasing) when it uses a Taiwan word of
+  the list, else ``s2tw`` (Taiwan-standard characters, the words left as the document wrote them).
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import re
 import threading
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
 HANS, HANT = "hans", "hant"
-# Recorded in each snapshot: vectors embedded under another normalisation are not reused.
-NORMALIZATION = "opencc-hk2s-tw2s+regional-4"
 TO_SIMPLIFIED = ("hk2s", "tw2s")
 TAIWAN, HONG_KONG, TRADITIONAL = "s2twp", "s2hk", "s2tw"
-# Regional spellings (after character conversion) of terms that the Simplified documents write otherwise.
-REGIONAL_SPELLINGS = {
-    "身分证": "身份证",
-    "网路": "网络",
-    "软体": "软件",
-    "计程车": "出租车",
-    "资讯": "信息",
-    "行动电话": "手机",
-    "健保卡": "医保卡",
-    "部落格": "博客",
-    "印表机": "打印机",
-    # Taiwan names of government services and documents (mainland name as the guides write it)
-    "失业给付": "失业保险金",
-    "资遣": "辞退",
-    "工作天": "工作日",
-    "法律扶助": "法律援助",
-    "身心障碍": "残疾",
-    "权状": "产权证",
-    "良民证": "无犯罪记录证明",
-    "提领": "提取",
-    "托婴": "托育",
-    "租屋": "租房",
-    "外送员": "外卖骑手",
-    "低收入户": "低保户",
-    "机车": "摩托车",
-    "健保": "医保",
-    "劳保": "社保",
-    "户口名簿": "户口本",
-    "户籍誊本": "户口本",
-    "户政事务所": "户政窗口",
-    "监理站": "车管所",
-    "监理所": "车管所",
-    "商业登记": "营业执照",
-    "营利事业登记": "营业执照",
-    "地政事务所": "不动产登记中心",
-    "就业服务站": "就业服务中心",
-    "生育给付": "生育津贴",
-    "敬老卡": "老年卡",
-    "就业保险": "失业保险",
-    "劳工保险": "社会保险",
-    "劳保局": "社保局",
-    "国民年金": "城乡居民养老保险",
-    "劳退": "养老金",
-    "身心障碍手册": "残疾人证",
-    "身障": "残疾",
-    "残障": "残疾",
-    "行照": "行驶证",
-    "验车": "机动车年检",
-    "统一发票": "发票",
-    "居留证": "居住证",
-    "育儿津贴": "育儿补贴",
-    "生育补助": "生育津贴",
-    "老人津贴": "高龄津贴",
-    "敬老金": "高龄津贴",
-    # Hong Kong names of benefits and cards
-    "长者咭": "老年卡",
-    "长者卡": "老年卡",
-    "生果金": "高龄津贴",
-    "综援": "低保",
-    "强积金": "养老保险",
-    "伤残津贴": "残疾人补贴",
-}
+REGIONAL_FILE = Path(__file__).with_name("regional_spellings.tsv")
+
+
+def _regional_spellings(path: Path = REGIONAL_FILE) -> tuple[dict[str, str], frozenset[str]]:
+    """Regional words (after character conversion) mapped to the guides' own, and those used in Hong Kong."""
+    spellings: dict[str, str] = {}
+    hong_kong: set[str] = set()
+    lines = (line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
+    for row in csv.DictReader(lines, delimiter="\t"):
+        spellings[row["regional"]] = row["mainland"]
+        if row["region"] == "hk":
+            hong_kong.add(row["regional"])
+    return spellings, frozenset(hong_kong)
+
+
+# Regional spellings of terms that the Simplified documents write otherwise (身分证 → 身份证, 健保卡 → 医保卡).
+REGIONAL_SPELLINGS, HONG_KONG_WORDS = _regional_spellings()
+# Recorded in each snapshot: vectors embedded under another normalisation (another list included) are not reused.
+NORMALIZATION = "opencc-hk2s-tw2s+regional-" + hashlib.sha256(REGIONAL_FILE.read_bytes()).hexdigest()[:12]
 _REGIONAL = re.compile("|".join(sorted(map(re.escape, REGIONAL_SPELLINGS), key=len, reverse=True)))
 # OpenCC's phrase matching splits 回复 (reply) wrongly before some words: "请回复数字" becomes 回複數字 (复数 is
 # "plural"), "请回复 1" 回復 (to restore). A reply to the citizen always means 回覆; 複印 (a photocopy, "交回复印件")
@@ -153,7 +112,10 @@ def reply_config(question: str) -> str:
     if HONG_KONG_CUES.intersection(question):
         return HONG_KONG
     simplified = _converter("t2s").convert(question)
-    if _REGIONAL.search(simplified):
+    regional = {match.group(0) for match in _REGIONAL.finditer(simplified)}
+    if regional and regional <= HONG_KONG_WORDS:
+        return HONG_KONG
+    if regional:
         return TAIWAN
     return TRADITIONAL
 

@@ -10,6 +10,7 @@ from index.normalize import (
     HANS,
     HANT,
     HONG_KONG,
+    REGIONAL_SPELLINGS,
     TAIWAN,
     TRADITIONAL,
     conversation_script,
@@ -56,6 +57,8 @@ def test_reply_configuration_follows_regional_cues():
     assert reply_config("我想問下點樣攞身份證，唔該") == HONG_KONG
     assert reply_config("身分證遺失了怎麼補辦") == TAIWAN
     assert reply_config("護照過期了怎麼換") == TRADITIONAL
+    assert reply_config("商業登記證要去哪裡換") == HONG_KONG  # a Hong Kong word only, no Cantonese particle
+    assert reply_config("健保卡和商業登記證") == TAIWAN  # a Taiwan word among them
 
 
 @pytest.mark.parametrize("config", ["s2t", "s2tw", "s2twp", "s2hk"])
@@ -101,6 +104,16 @@ def test_taiwan_and_hong_kong_names_of_services_map_to_the_guides_words():
     assert to_simplified("監理站在哪裡") == "车管所在哪里"
     assert to_simplified("長者咭點樣申請") == "老年卡点样申请"
     assert to_simplified("綜援一個月有幾多錢") == "低保一个月有几多钱"
+    assert to_simplified("商業登記證遺失") == "营业执照遗失"  # the longest regional word first, not 营业执照证
+    assert to_simplified("身分證影本要幾份") == "身份证复印件要几份"
+    assert to_simplified("台胞證過期了") == "台湾居民来往大陆通行证过期了"
+
+
+def test_regional_words_that_are_the_mainland_guides_own_words_are_left_alone():
+    """The guides write 线上办理 and name Hong Kong's 入境事务处: neither is rewritten, in questions or guides."""
+    assert to_simplified("线上办理") == "线上办理"
+    assert to_simplified("香港入境事务处") == "香港入境事务处"
+    assert all(len(word) >= 2 and word != mainland for word, mainland in REGIONAL_SPELLINGS.items())
 
 
 def test_actions_convert_the_structured_message_for_traditional_conversations():
