@@ -35,6 +35,7 @@ test: setup
 	$(BIN)/pytest -q
 
 bench: setup
+	@bash scripts/install-system-deps.sh
 	$(BIN)/python -m benchmarks
 
 clean-index:
