@@ -24,7 +24,8 @@ phrase, a weaker reading suffices (:data:`OWNERLESS_STATUS_FLOOR`: "个税汇算
 The shapes are broad, and a story told before a general question often holds one ("一直没找到工作，毕业证要带
 复印件吗", "老公在帮我查资料", "被罚了款，今年还能申请吗"). So a shape counts only when the model does not rule
 the question out (:data:`SHAPE_FLOOR`), except the unmistakable ones: a case's reference number, the words of a
-case's progress (进度, 到哪一步, 审核中) and a request that staff come or act (你们能派人来吗).
+case's progress (进度, 到哪一步, 审核中) and a request that staff come or act (你们能派人来吗). Beside words that
+ask how things go as a rule (:data:`_AS_A_RULE`: "这个一般多久能批下来"), no broad shape counts: the model decides.
 """
 
 from __future__ import annotations
