@@ -35,11 +35,11 @@ TAIWAN, HONG_KONG, TRADITIONAL = "s2twp", "s2hk", "s2tw"
 REGIONAL_FILE = Path(__file__).with_name("regional_spellings.tsv")
 
 
-def _regional_spellings(path: Path = REGIONAL_FILE) -> tuple[dict[str, str], frozenset[str]]:
+def _regional_spellings(text: str) -> tuple[dict[str, str], frozenset[str]]:
     """Regional words (after character conversion) mapped to the guides' own, and those used in Hong Kong."""
     spellings: dict[str, str] = {}
     hong_kong: set[str] = set()
-    lines = (line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#"))
+    lines = (line for line in text.splitlines() if line and not line.startswith("#"))
     for row in csv.DictReader(lines, delimiter="\t"):
         spellings[row["regional"]] = row["mainland"]
         if row["region"] == "hk":
@@ -48,9 +48,10 @@ def _regional_spellings(path: Path = REGIONAL_FILE) -> tuple[dict[str, str], fro
 
 
 # Regional spellings of terms that the Simplified documents write otherwise (身分证 → 身份证, 健保卡 → 医保卡).
-REGIONAL_SPELLINGS, HONG_KONG_WORDS = _regional_spellings()
+_REGIONAL_TEXT = REGIONAL_FILE.read_text(encoding="utf-8")
+REGIONAL_SPELLINGS, HONG_KONG_WORDS = _regional_spellings(_REGIONAL_TEXT)
 # Recorded in each snapshot: vectors embedded under another normalisation (another list included) are not reused.
-NORMALIZATION = "opencc-hk2s-tw2s+regional-" + hashlib.sha256(REGIONAL_FILE.read_bytes()).hexdigest()[:12]
+NORMALIZATION = "opencc-hk2s-tw2s+regional-" + hashlib.sha256(_REGIONAL_TEXT.encode("utf-8")).hexdigest()[:12]
 _REGIONAL = re.compile("|".join(sorted(map(re.escape, REGIONAL_SPELLINGS), key=len, reverse=True)))
 # OpenCC's phrase matching splits 回复 (reply) wrongly before some words: "请回复数字" becomes 回複數字 (复数 is
 # "plural"), "请回复 1" 回復 (to restore). A reply to the citizen always means 回覆; 複印 (a photocopy, "交回复印件")
